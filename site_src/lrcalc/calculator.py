@@ -1,0 +1,535 @@
+"""The calculator behind the page: the form's raw text in, plain data out.
+
+:func:`calculate` takes what the user typed, exactly as typed, and returns a
+JSON-ready dict: either ``{"ok": True, ...results, chart, formula...}`` or
+``{"ok": False, "errors": {field: message}}``. It never raises for bad input,
+and never returns NaN or infinity. The form itself (labels, defaults, which
+fields each schedule uses) is described here too, so the page, the build and
+the tests all read one definition.
+
+The epoch convention: the user's epoch number is ``epoch``; the schedule's
+0-based step is ``t = epoch - count_from``. Counting from 0 (the default),
+``t`` is the epoch number, which equals PyTorch's scheduler after ``t`` calls
+of ``step()``. Counting from 1, the first epoch is epoch 1 and uses the
+initial learning rate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from . import fmt, schedules
+from .schedules import InvalidArgument, Schedule
+
+MAX_EPOCHS = 10_000_000
+"""The largest epoch count, step size or current epoch the form accepts."""
+
+CHART_POINTS = 1001
+"""Curves longer than this are drawn from evenly spaced epochs (plus every drop)."""
+
+_LISTED_DROPS = 12
+"""A summary names each drop epoch up to this many drops, then counts them."""
+
+_ECHO_LIMIT = 24
+"""User text longer than this is shortened when quoted back in a message."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of the form, as the page renders it."""
+
+    name: str
+    label: str
+    default: str
+    hint: str
+    kind: str  # "real", "int" or "choice"
+    inputmode: str = "decimal"
+    choices: tuple[tuple[str, str], ...] = ()
+    argument: str = ""  # the factory argument whose rule applies ("real" fields)
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field(
+            "schedule",
+            "Schedule type",
+            "exponential",
+            "How the learning rate changes from epoch to epoch.",
+            "choice",
+            choices=(
+                ("exponential", "Exponential Decay"),
+                ("step", "Step Decay"),
+                ("constant", "Constant"),
+            ),
+        ),
+        Field(
+            "initial_lr",
+            "Initial learning rate",
+            "0.01",
+            "Unitless, > 0; typically 1e-4 to 1. Scientific notation such as 3e-4 works.",
+            "real",
+            inputmode="text",
+            argument="init_value",
+        ),
+        Field(
+            "decay_rate",
+            "Decay rate",
+            "0.95",
+            "Multiplier applied every epoch, > 0; typically 0.8 to 0.99. Closer to 1 decays more slowly.",
+            "real",
+            argument="decay_rate",
+        ),
+        Field(
+            "step_size",
+            "Step size",
+            "25",
+            "Epochs between drops, a whole number; typically 5 to 50.",
+            "int",
+            inputmode="numeric",
+        ),
+        Field(
+            "step_factor",
+            "Step decay factor",
+            "0.5",
+            "Multiplier applied at each drop, > 0; typically 0.1 to 0.9 (0.5 halves the rate).",
+            "real",
+            argument="decay_factor",
+        ),
+        Field(
+            "total_epochs",
+            "Number of epochs",
+            "100",
+            f"The length of training, 1 to {fmt.count(MAX_EPOCHS)}.",
+            "int",
+            inputmode="numeric",
+        ),
+        Field(
+            "current_epoch",
+            "Current epoch",
+            "30",
+            "The epoch to read the learning rate at.",
+            "int",
+            inputmode="numeric",
+        ),
+        Field(
+            "count_from",
+            "Count epochs from",
+            "0",
+            "0: the first epoch is epoch 0, as PyTorch counts scheduler steps. 1: it is epoch 1.",
+            "choice",
+            choices=(("0", "0 (first epoch is epoch 0)"), ("1", "1 (first epoch is epoch 1)")),
+        ),
+    )
+}
+
+DEFAULTS: dict[str, str] = {name: f.default for name, f in FIELDS.items()}
+
+_COMMON_BEFORE = ("schedule", "initial_lr")
+_COMMON_AFTER = ("total_epochs", "current_epoch", "count_from")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A schedule the form offers: its own fields, its formula and its factory."""
+
+    name: str
+    label: str
+    own_fields: tuple[str, ...]
+    formula: str
+    rate_field: str = ""  # the field whose value can make the curve overflow
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field this schedule shows, in form order."""
+        return _COMMON_BEFORE + self.own_fields + _COMMON_AFTER
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("exponential", "Exponential Decay", ("decay_rate",), "LR(t) = InitialLR × DecayRate^t", "decay_rate"),
+        Kind(
+            "step",
+            "Step Decay",
+            ("step_size", "step_factor"),
+            "LR(t) = InitialLR × StepDecayFactor^floor(t / StepSize)",
+            "step_factor",
+        ),
+        Kind("constant", "Constant", (), "LR(t) = InitialLR"),
+    )
+}
+
+RESULTS: dict[str, str] = {
+    "current_lr": "Current learning rate",
+    "decay_factor": "Effective decay factor",
+    "next_lr": "LR after next epoch",
+    "first_lr": "LR at epoch 1",
+}
+"""The result outputs, by id, with their visible labels."""
+
+
+class FieldError(Exception):
+    """Bad text in one field; ``message`` says what is wrong and what is allowed."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+def _echo(text: str) -> str:
+    """The user's text as quoted in a message, shortened when very long."""
+    return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
+
+
+def _parse_real(spec: Field, text: str) -> float:
+    """Read a decimal such as ``0.01`` or ``3e-4`` and apply the field's rule."""
+    cleaned = text.replace("\u2212", "-").replace(" ", "")
+    if not cleaned:
+        raise FieldError(spec.name, f"{spec.label} is required: enter a number > 0, such as {spec.default}.")
+    if "," in cleaned and "." not in cleaned:
+        raise FieldError(spec.name, f"{spec.label} must use a dot for decimals, such as {spec.default} (got {_echo(text)}).")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value):
+        raise FieldError(spec.name, f"{spec.label} must be a number, such as {spec.default} or 3e-4 (got {_echo(text)}).")
+    if math.isinf(value):
+        raise FieldError(spec.name, f"{spec.label} must be a finite number, at most 1.8e308 (got {_echo(text)}).")
+    try:
+        return schedules.check_positive(spec.argument, value)
+    except InvalidArgument as error:
+        raise FieldError(spec.name, f"{spec.label} must be {error.rule} (got {_echo(text)}).") from None
+
+
+def _parse_int(spec: Field, text: str, low: int) -> int:
+    """Read a whole number between ``low`` and :data:`MAX_EPOCHS`."""
+    allowed = f"a whole number from {fmt.count(low)} to {fmt.count(MAX_EPOCHS)}"
+    cleaned = text.replace("\u2212", "-").replace(" ", "")
+    if not cleaned:
+        raise FieldError(spec.name, f"{spec.label} is required: enter {allowed}.")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not value.is_integer():
+        raise FieldError(spec.name, f"{spec.label} must be {allowed} (got {_echo(text)}).")
+    if not low <= value <= MAX_EPOCHS:
+        raise FieldError(spec.name, f"{spec.label} must be {allowed} (got {_echo(text)}).")
+    return int(value)
+
+
+def _parse_choice(spec: Field, text: str) -> str:
+    """Accept one of the field's listed choices."""
+    allowed = [value for value, _ in spec.choices]
+    if text not in allowed:
+        raise FieldError(spec.name, f"{spec.label} must be one of {', '.join(allowed)} (got {_echo(text)}).")
+    return text
+
+
+@dataclass
+class Inputs:
+    """The validated form: numbers for the fields the chosen schedule uses."""
+
+    kind: Kind
+    count_from: int
+    values: dict[str, float | int] = field(default_factory=dict)
+    text: dict[str, str] = field(default_factory=dict)
+
+    def schedule(self) -> Schedule:
+        """The schedule these inputs describe, built by its factory."""
+        v = self.values
+        if self.kind.name == "exponential":
+            return schedules.exponential_decay(v["initial_lr"], v["decay_rate"])
+        if self.kind.name == "step":
+            return schedules.step_decay(v["initial_lr"], v["step_size"], v["step_factor"])
+        return schedules.constant(v["initial_lr"])
+
+
+def read_form(raw: Mapping[str, object]) -> tuple[Inputs | None, dict[str, str]]:
+    """Validate the fields the chosen schedule shows; hidden fields are ignored.
+
+    Returns the inputs and no errors, or ``None`` and ``{field: message}``.
+    """
+    text = {name: str(raw.get(name, "")).strip() for name in FIELDS}
+    errors: dict[str, str] = {}
+    try:
+        kind = KINDS[_parse_choice(FIELDS["schedule"], text["schedule"])]
+    except FieldError as error:
+        return None, {error.name: error.message}
+    try:
+        count_from = int(_parse_choice(FIELDS["count_from"], text["count_from"]))
+    except FieldError as error:
+        errors[error.name] = error.message
+        count_from = 0
+    inputs = Inputs(kind, count_from)
+    lows = {"step_size": 1, "total_epochs": 1, "current_epoch": count_from}
+    for name in kind.own_fields + ("initial_lr", "total_epochs", "current_epoch"):
+        spec = FIELDS[name]
+        try:
+            if spec.kind == "real":
+                inputs.values[name] = _parse_real(spec, text[name])
+            else:
+                inputs.values[name] = _parse_int(spec, text[name], lows[name])
+            inputs.text[name] = text[name]
+        except FieldError as error:
+            errors[error.name] = error.message
+    return (None, errors) if errors else (inputs, {})
+
+
+def _first_bad_step(ok: Callable[[int], bool], last: int) -> int:
+    """The smallest step in ``0..last`` where ``ok`` fails, for a curve that fails from there on."""
+    low, high = 0, last
+    while low < high:
+        middle = (low + high) // 2
+        if ok(middle):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _chart_epochs(first: int, last: int, breaks: range, current: int) -> list[int]:
+    """Every epoch from ``first`` to ``last``, or an even sample plus every drop."""
+    n = last - first + 1
+    if n <= CHART_POINTS:
+        return list(range(first, last + 1))
+    picks = {first + round(i * (n - 1) / (CHART_POINTS - 1)) for i in range(CHART_POINTS)}
+    picks.update(breaks)
+    picks.add(current)
+    return sorted(picks)
+
+
+@dataclass
+class _Curve:
+    """What :func:`calculate` knows about the curve once the inputs are valid."""
+
+    inputs: Inputs
+    schedule: Schedule
+
+    @property
+    def base(self) -> int:
+        return self.inputs.count_from
+
+    def lr(self, epoch: int) -> float:
+        """The learning rate at the user's epoch number."""
+        return self.schedule(epoch - self.base)
+
+    def drops(self, last: int) -> range:
+        """Epochs (user count) where a step schedule changes, up to ``last``."""
+        if self.inputs.kind.name != "step":
+            return range(0)
+        size = int(self.inputs.values["step_size"])
+        return range(size + self.base, last + 1, size)
+
+
+def _overflow_error(curve: _Curve, last: int) -> dict[str, str]:
+    """An error on the rate field if the curve leaves the float range by ``last``."""
+    lr0 = curve.inputs.values["initial_lr"]
+
+    def finite(t: int) -> bool:
+        value = curve.schedule(t)
+        return math.isfinite(value) and math.isfinite(value / lr0)
+
+    if finite(last - curve.base):
+        return {}
+    kind = curve.inputs.kind
+    spec = FIELDS[kind.rate_field]
+    epoch = _first_bad_step(finite, last - curve.base) + curve.base
+    return {
+        spec.name: (
+            f"{spec.label} {curve.inputs.text[spec.name]} makes the learning rate grow past 1.8e308 "
+            f"by epoch {fmt.count(epoch)}: use a {spec.label.lower()} of at most 1, or fewer epochs."
+        )
+    }
+
+
+def _notes(curve: _Curve, last_shown: int) -> dict[str, str]:
+    """Allowed but surprising inputs, explained next to their field."""
+    v, text, notes = curve.inputs.values, curve.inputs.text, {}
+    total, current = int(v["total_epochs"]), int(v["current_epoch"])
+    kind, rate_field = curve.inputs.kind.name, curve.inputs.kind.rate_field
+    if rate_field:
+        rate = v[rate_field]
+        label = FIELDS[rate_field].label
+        if rate > 1:
+            notes[rate_field] = f"{label} {text[rate_field]} is above 1, so the learning rate grows instead of decaying."
+        elif rate == 1:
+            notes[rate_field] = f"{label} 1 keeps the learning rate constant."
+        elif curve.lr(last_shown) == 0:
+            zero = _first_bad_step(lambda t: curve.schedule(t) > 0, last_shown - curve.base) + curve.base
+            notes[rate_field] = (
+                f"The learning rate falls below the smallest float (about 5e-324) and reads 0 "
+                f"from epoch {fmt.count(zero)}."
+            )
+    if current > total:
+        notes["current_epoch"] = (
+            f"Epoch {fmt.count(current)} is past the last epoch ({fmt.count(total)}): "
+            "the result extends the schedule beyond training (an extrapolation)."
+        )
+    if kind == "step":
+        first_drop = int(v["step_size"]) + curve.base
+        if first_drop > total:
+            notes["step_size"] = (
+                f"With a step size of {fmt.count(int(v['step_size']))}, the first drop would come at epoch "
+                f"{fmt.count(first_drop)}, after the last epoch ({fmt.count(total)}): the learning rate never drops."
+            )
+    return notes
+
+
+def _formula(curve: _Curve, epoch: int) -> str:
+    """The formula with the user's numbers filled in, ending in the result."""
+    v = curve.inputs.values
+    t = epoch - curve.base
+    step = f"t = {epoch} − 1 = {t}" if curve.base else str(t)
+    lr0 = fmt.number(v["initial_lr"])
+    result = fmt.lr(curve.lr(epoch))
+    kind = curve.inputs.kind.name
+    if kind == "exponential":
+        return f"LR({step}) = {lr0} × {fmt.number(v['decay_rate'])}^{t} = {result}"
+    if kind == "step":
+        size, factor = int(v["step_size"]), fmt.number(v["step_factor"])
+        drops = t // size
+        return f"LR({step}) = {lr0} × {factor}^floor({t} / {size}) = {lr0} × {factor}^{drops} = {result}"
+    return f"LR({step}) = {lr0}"
+
+
+def _every(epochs: int) -> str:
+    """``every epoch`` or ``every 25 epochs``."""
+    return "every epoch" if epochs == 1 else f"every {fmt.count(epochs)} epochs"
+
+
+def _summary(curve: _Curve, first: int, last: int, current: int) -> str:
+    """A sentence or two describing the curve, for the chart's text alternative."""
+    v = curve.inputs.values
+    start, end, now = (fmt.lr(curve.lr(e)) for e in (first, last, current))
+    kind = curve.inputs.kind.name
+    span = f"From epoch {fmt.count(first)} to epoch {fmt.count(last)}"
+    if kind == "constant":
+        text = f"{span} the learning rate stays at {start}."
+    elif kind == "exponential":
+        rate = v["decay_rate"]
+        change = f"falls from {start} to {end}" if rate < 1 else f"rises from {start} to {end}" if rate > 1 else f"stays at {start}"
+        text = f"{span} the learning rate {change}, multiplied by {fmt.number(rate)} every epoch."
+    else:
+        drops = curve.drops(last)
+        if not drops:
+            where = "never drops"
+        elif len(drops) <= _LISTED_DROPS:
+            where = f"drops at epoch{'s' if len(drops) > 1 else ''} {fmt.listing([fmt.count(d) for d in drops])}"
+        else:
+            where = f"drops {fmt.count(len(drops))} times, from epoch {fmt.count(drops[0])} to epoch {fmt.count(drops[-1])}"
+        text = (
+            f"The learning rate starts at {start} and is multiplied by {fmt.number(v['step_factor'])} "
+            f"{_every(int(v['step_size']))}: it {where}, ending at {end} at epoch {fmt.count(last)}."
+        )
+    return f"{text} At epoch {fmt.count(current)} it is {now}."
+
+
+def _chart(curve: _Curve, first: int, last: int, current: int) -> dict:
+    """The points to draw, with each value's display text, and the log-scale verdict."""
+    drops = curve.drops(last)
+    marked = drops if len(drops) <= CHART_POINTS else range(0)
+    epochs = _chart_epochs(first, last, marked, current)
+    values = [curve.lr(e) for e in epochs]
+    log_ok = min(values) > 0
+    n = last - first + 1
+    sampled = len(epochs) < n
+    return {
+        "x": epochs,
+        "y": values,
+        "text": [fmt.lr(value) for value in values],
+        "marker": epochs.index(current),
+        "path": "stepped" if curve.inputs.kind.name == "step" else "linear",
+        "x_label": f"Epoch (counting from {curve.base})",
+        "y_label": "Learning rate",
+        "log_ok": log_ok,
+        "log_note": "" if log_ok else "Log scale is unavailable: the learning rate reaches 0.",
+        "table_note": (
+            f"The chart and this table show {fmt.count(len(epochs))} of {fmt.count(n)} epochs: evenly spaced, "
+            f"plus {'every drop and ' if marked else ''}the current epoch. The results above are exact for any epoch."
+            if sampled
+            else ""
+        ),
+    }
+
+
+def _copy_text(curve: _Curve, results: list[dict], formula: str, page_url: str) -> str:
+    """Plain text for the clipboard: assumptions, results, formula and link."""
+    inputs = curve.inputs
+    lines = ["Learning rate schedule", "", "Assumptions:", f"  Schedule type: {inputs.kind.label}"]
+    for name in inputs.kind.fields[1:]:
+        spec = FIELDS[name]
+        if name == "count_from":
+            lines.append(f"  {spec.label}: {inputs.count_from}")
+        else:
+            lines.append(f"  {spec.label}: {fmt.number(inputs.values[name])}")
+    lines += ["", "Results:"] + [f"  {r['label']}: {r['text']}" for r in results]
+    lines += ["", f"Formula used: {formula}"]
+    if page_url:
+        lines += ["", f"Calculated with {page_url}"]
+    return "\n".join(lines) + "\n"
+
+
+def calculate(raw: Mapping[str, object], page_url: str = "") -> dict:
+    """Validate the form's raw text and compute everything the page shows.
+
+    Args:
+      raw: field name to the text the user typed (missing fields read as empty).
+      page_url: the page's address, quoted in the copy text.
+
+    Returns:
+      ``{"ok": False, "errors": {field: message}}`` for bad input, otherwise
+      ``{"ok": True, "results": [...], "formula", "summary", "notes", "chart", "copy_text"}``.
+
+    >>> calculate(DEFAULTS)["formula"]
+    'LR(30) = 0.01 × 0.95^30 = 0.002146'
+    >>> calculate({**DEFAULTS, "decay_rate": "-0.5"})["errors"]
+    {'decay_rate': 'Decay rate must be > 0 (got -0.5).'}
+    """
+    inputs, errors = read_form(raw)
+    if inputs is None:
+        return {"ok": False, "errors": errors}
+    curve = _Curve(inputs, inputs.schedule())
+    total, current = int(inputs.values["total_epochs"]), int(inputs.values["current_epoch"])
+    first, last = inputs.count_from, max(total, current)
+    overflow = _overflow_error(curve, max(last, current + 1))
+    if overflow:
+        return {"ok": False, "errors": overflow}
+    lr0 = inputs.values["initial_lr"]
+    now = curve.lr(current)
+    values = {
+        "current_lr": now,
+        "decay_factor": now / lr0,
+        "next_lr": curve.lr(current + 1),
+        "first_lr": curve.lr(1),
+    }
+    results = [
+        {"id": key, "label": RESULTS[key], "value": value, "text": fmt.lr(value)} for key, value in values.items()
+    ]
+    formula = _formula(curve, current)
+    return {
+        "ok": True,
+        "schedule": inputs.kind.name,
+        "results": results,
+        "formula": formula,
+        "summary": _summary(curve, first, last, current),
+        "notes": _notes(curve, last),
+        "chart": _chart(curve, first, last, current),
+        "copy_text": _copy_text(curve, results, formula, page_url),
+    }
+
+
+def form_spec() -> dict:
+    """The form as data, for the build and for the page's script."""
+    return {
+        "fields": [f.__dict__ | {"choices": [list(c) for c in f.choices]} for f in FIELDS.values()],
+        "kinds": {k.name: {"label": k.label, "fields": list(k.fields), "formula": k.formula} for k in KINDS.values()},
+        "results": RESULTS,
+        "defaults": DEFAULTS,
+        "max_epochs": MAX_EPOCHS,
+    }

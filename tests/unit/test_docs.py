@@ -1,0 +1,15 @@
+"""The docstring examples in lrcalc run and hold."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["lrcalc", "lrcalc.schedules", "lrcalc.fmt", "lrcalc.calculator", "lrcalc.web"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    """Every >>> example in the module gives the output written under it."""
+    outcome = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert outcome.failed == 0
