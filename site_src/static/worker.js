@@ -1,0 +1,54 @@
+// The Python side of the page: a module Web Worker that boots Pyodide, loads
+// lrcalc from its archive, and answers requests. Every request and reply is a
+// JSON string, so nothing but text crosses the worker boundary.
+//
+// Messages in:  {type: "init", indexURL, packageURL}
+//               {type: "request", id, payload}
+// Messages out: {type: "status", text} while booting, then {type: "ready"}
+//               or {type: "failed", message, detail};
+//               {type: "reply", id, payload} for each request.
+
+let handle = null;
+
+function status(text) {
+  self.postMessage({ type: "status", text });
+}
+
+async function boot({ indexURL, packageURL }) {
+  status("Loading Python runtime…");
+  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL });
+  status("Loading the calculator…");
+  const response = await fetch(packageURL);
+  if (!response.ok) {
+    throw new Error(`Could not download ${packageURL} (HTTP ${response.status})`);
+  }
+  pyodide.unpackArchive(await response.arrayBuffer(), "zip", { extractDir: "/lrcalc" });
+  pyodide.runPython("import sys; sys.path.insert(0, '/lrcalc')");
+  const web = pyodide.pyimport("lrcalc.web");
+  handle = (payload) => web.handle(payload);
+}
+
+self.addEventListener("message", async (event) => {
+  const message = event.data;
+  if (message.type === "init") {
+    try {
+      await boot(message);
+      self.postMessage({ type: "ready" });
+    } catch (error) {
+      self.postMessage({
+        type: "failed",
+        message: "Python could not start, so the calculator cannot update.",
+        detail: String(error && error.stack ? error.stack : error),
+      });
+    }
+  } else if (message.type === "request") {
+    let payload;
+    try {
+      payload = handle(message.payload);
+    } catch (error) {
+      payload = JSON.stringify({ ok: false, fatal: String(error && error.stack ? error.stack : error) });
+    }
+    self.postMessage({ type: "reply", id: message.id, payload });
+  }
+});
