@@ -1,0 +1,56 @@
+"""Shared fixtures: the repository root, a fresh build of the site, and tool lookup.
+
+Under CI (``CI=true``) a missing runtime (Node, Chromium) fails the test
+instead of skipping it, so a green run always means every layer was tested.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_tool(name: str, found: str | None, how: str) -> str:
+    """Return the tool's path; without it, fail under CI and skip elsewhere."""
+    if found:
+        return found
+    message = f"{name} is not available: {how}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    """The repository root."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def build_module():
+    """build.py, imported as a module."""
+    sys.path.insert(0, str(ROOT))
+    import build
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, build_module) -> Path:
+    """The site built once per test session into a temporary dist/."""
+    out = tmp_path_factory.mktemp("site") / "dist"
+    build_module.build(ROOT, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The Node.js executable."""
+    return require_tool("node", shutil.which("node"), "install Node.js 20+ (the README's test command does)")
