@@ -96,7 +96,8 @@ def read_article(root: Path, rel: str) -> Article:
     for key in ("title", "description", "examples"):
         if key not in front:
             raise BuildError(f"{rel}: front matter needs {key!r}")
-    return Article(rel, front, text[match.end() :])
+    padding = "\n" * text.count("\n", 0, match.end())  # keeps error line numbers true to the file
+    return Article(rel, front, padding + text[match.end() :])
 
 
 class Example:
@@ -137,6 +138,8 @@ class Example:
 # ---------------------------------------------------------------- rendering
 
 MATH = re.compile(r"\$\$(.+?)\$\$|\\\((.+?)\\\)", re.S)
+# Formulas are swapped for private-use placeholders while Markdown runs (it
+# strips the control characters it uses itself), then for their MathML.
 
 
 def render_markdown(text: str, path: str) -> tuple[str, str]:
@@ -153,7 +156,7 @@ def render_markdown(text: str, path: str) -> tuple[str, str]:
         except Exception as error:  # latex2mathml raises many types
             line = text.count("\n", 0, match.start()) + 1
             raise BuildError(f"{path}:{line}: cannot convert formula {latex.strip()!r}: {error}") from None
-        return f"\x02{len(formulas) - 1}\x03"
+        return f"\ue000{len(formulas) - 1}\ue001"
 
     stashed = MATH.sub(stash, text)
     if "$$" in stashed or "\\(" in stashed:
@@ -164,8 +167,10 @@ def render_markdown(text: str, path: str) -> tuple[str, str]:
         extension_configs={"toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2"}},
     )
     body = md.convert(stashed)
-    body = re.sub(r"<p>\x02(\d+)\x03</p>", lambda m: f'<div class="math">{formulas[int(m.group(1))]}</div>', body)
-    body = re.sub(r"\x02(\d+)\x03", lambda m: formulas[int(m.group(1))], body)
+    body, blocks = re.subn(r"<p>\ue000(\d+)\ue001</p>", lambda m: f'<div class="math">{formulas[int(m.group(1))]}</div>', body)
+    body, inline = re.subn(r"\ue000(\d+)\ue001", lambda m: formulas[int(m.group(1))], body)
+    if blocks + inline != len(formulas):
+        raise BuildError(f"{path}: {len(formulas)} formulas found but {blocks + inline} placed in the HTML")
     return body, md.toc
 
 
@@ -176,14 +181,27 @@ def render_article(article: Article, examples: dict[str, Example], env) -> tuple
     import lrcalc
     from lrcalc import calculator, fmt
 
+    article_env = env.overlay(loader=jinja2.DictLoader({article.path: article.body}))
     try:
-        template = env.from_string(article.body)
-        template.name = article.path
+        template = article_env.get_template(article.path)
         text = template.render(examples=examples, fmt=fmt, lrcalc=lrcalc, calculator=calculator)
     except jinja2.TemplateError as error:
-        line = getattr(error, "lineno", None)
-        raise BuildError(f"{article.path}{':' + str(line) if line else ''}: {error}") from None
+        raise template_error(error, article.path) from None
     return render_markdown(text, article.path)
+
+
+def template_error(error: Exception, default: str) -> BuildError:
+    """A Jinja error as a BuildError naming the template file and line it came from."""
+    where, line = getattr(error, "filename", None) or default, getattr(error, "lineno", None)
+    frame = error.__traceback__
+    while frame is not None:
+        name = frame.tb_frame.f_code.co_filename
+        if name == "<template>" or name.endswith(".html"):
+            where, line = (default if name == "<template>" else name), frame.tb_lineno
+        frame = frame.tb_next
+    if "site_src/" in where:
+        where = where[where.index("site_src/") :]
+    return BuildError(f"{where}{':' + str(line) if line else ''}: {error}")
 
 
 def template_env(templates: Path):
@@ -246,8 +264,19 @@ def gather_pyodide(root: Path, version: str) -> dict[str, Output]:
     }
 
 
-def render_page(env, article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str]) -> str:
+def render_page(env, context: dict) -> str:
     """The calculator page: the form and the default results, then the article."""
+    import jinja2
+
+    try:
+        template = env.get_template("index.html")
+        return template.render(**context)
+    except jinja2.TemplateError as error:
+        raise template_error(error, "site_src/templates/index.html") from None
+
+
+def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str]) -> dict:
+    """Everything index.html needs: the default results, the form, the article."""
     from lrcalc import calculator
 
     initial = calculator.calculate(calculator.DEFAULTS)
@@ -257,7 +286,7 @@ def render_page(env, article: Article, article_html: str, toc: str, urls: dict[s
         "form": calculator.form_spec(),
         "initial": initial,
     }
-    return env.get_template("index.html").render(
+    return dict(
         page=article.front,
         article=article_html,
         toc=toc,
@@ -346,7 +375,7 @@ def build(root: Path, out: Path) -> dict[str, Output]:
     files = {f"{assets_dir}/{name}": output for name, output in assets.items()}
     files.update(gather_pyodide(root, pins["pyodide"]))
     urls = {"assets": assets_dir, "package": f"{assets_dir}/{package}", "pyodide": f"vendor/pyodide-{pins['pyodide']}/"}
-    page = render_page(env, article, article_html, toc, urls, pins)
+    page = render_page(env, page_context(article, article_html, toc, urls, pins))
     check_page(page, "site_src/templates/index.html")
     files["index.html"] = Output(page.encode(), article.path)
     files[".nojekyll"] = Output(b"", "(GitHub Pages: serve files as they are)")

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def require_tool(name: str, found: str | None, how: str) -> str:
+def _require_tool(name: str, found: str | None, how: str) -> str:
     """Return the tool's path; without it, fail under CI and skip elsewhere."""
     if found:
         return found
@@ -25,6 +25,12 @@ def require_tool(name: str, found: str | None, how: str) -> str:
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def require_tool():
+    """``require_tool(name, path_or_None, how_to_install) -> path``: fail under CI, skip elsewhere."""
+    return _require_tool
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +57,6 @@ def built_site(tmp_path_factory, build_module) -> Path:
 
 
 @pytest.fixture(scope="session")
-def node() -> str:
+def node(require_tool) -> str:
     """The Node.js executable."""
     return require_tool("node", shutil.which("node"), "install Node.js 20+ (the README's test command does)")

@@ -11,7 +11,9 @@ The epoch convention: the user's epoch number is ``epoch``; the schedule's
 0-based step is ``t = epoch - count_from``. Counting from 0 (the default),
 ``t`` is the epoch number, which equals PyTorch's scheduler after ``t`` calls
 of ``step()``. Counting from 1, the first epoch is epoch 1 and uses the
-initial learning rate.
+initial learning rate. Training with ``total_epochs`` epochs runs from epoch
+``count_from`` to ``total_epochs - 1 + count_from``; the chart covers exactly
+those epochs, extended to the current epoch when it lies beyond them.
 """
 
 from __future__ import annotations
@@ -313,7 +315,13 @@ class _Curve:
 
     @property
     def base(self) -> int:
+        """The number of the first epoch: 0 or 1."""
         return self.inputs.count_from
+
+    @property
+    def last_epoch(self) -> int:
+        """The number of the last epoch of training, in the user's count."""
+        return int(self.inputs.values["total_epochs"]) - 1 + self.base
 
     def lr(self, epoch: int) -> float:
         """The learning rate at the user's epoch number."""
@@ -351,7 +359,7 @@ def _overflow_error(curve: _Curve, last: int) -> dict[str, str]:
 def _notes(curve: _Curve, last_shown: int) -> dict[str, str]:
     """Allowed but surprising inputs, explained next to their field."""
     v, text, notes = curve.inputs.values, curve.inputs.text, {}
-    total, current = int(v["total_epochs"]), int(v["current_epoch"])
+    last, current = curve.last_epoch, int(v["current_epoch"])
     kind, rate_field = curve.inputs.kind.name, curve.inputs.kind.rate_field
     if rate_field:
         rate = v[rate_field]
@@ -366,17 +374,18 @@ def _notes(curve: _Curve, last_shown: int) -> dict[str, str]:
                 f"The learning rate falls below the smallest float (about 5e-324) and reads 0 "
                 f"from epoch {fmt.count(zero)}."
             )
-    if current > total:
+    if current > last:
         notes["current_epoch"] = (
-            f"Epoch {fmt.count(current)} is past the last epoch ({fmt.count(total)}): "
+            f"Epoch {fmt.count(current)} is past the last epoch of training ({fmt.count(last)}): "
             "the result extends the schedule beyond training (an extrapolation)."
         )
     if kind == "step":
         first_drop = int(v["step_size"]) + curve.base
-        if first_drop > total:
+        if first_drop > last:
             notes["step_size"] = (
                 f"With a step size of {fmt.count(int(v['step_size']))}, the first drop would come at epoch "
-                f"{fmt.count(first_drop)}, after the last epoch ({fmt.count(total)}): the learning rate never drops."
+                f"{fmt.count(first_drop)}, after the last epoch of training ({fmt.count(last)}): "
+                "the learning rate never drops."
             )
     return notes
 
@@ -495,8 +504,8 @@ def calculate(raw: Mapping[str, object], page_url: str = "") -> dict:
     if inputs is None:
         return {"ok": False, "errors": errors}
     curve = _Curve(inputs, inputs.schedule())
-    total, current = int(inputs.values["total_epochs"]), int(inputs.values["current_epoch"])
-    first, last = inputs.count_from, max(total, current)
+    current = int(inputs.values["current_epoch"])
+    first, last = inputs.count_from, max(curve.last_epoch, current)
     overflow = _overflow_error(curve, max(last, current + 1))
     if overflow:
         return {"ok": False, "errors": overflow}

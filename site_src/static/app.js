@@ -193,6 +193,7 @@ function recalculate() {
 
 async function run() {
   inFlight = true;
+  root.dataset.busy = "true";
   try {
     while (dirty) {
       dirty = false;
@@ -203,6 +204,7 @@ async function run() {
     // Reported by the worker client through showFailure.
   } finally {
     inFlight = false;
+    delete root.dataset.busy;
   }
 }
 
@@ -288,6 +290,7 @@ async function boot() {
   }
   await recalculate();
   root.dataset.state = "ready";
+  performance.mark("lrcalc-ready");
   setStatus("Ready: results update as you type.");
 }
 

@@ -14,10 +14,25 @@ function status(text) {
   self.postMessage({ type: "status", text });
 }
 
+// Pyodide swallows a failed WebAssembly instantiation (it only logs
+// "wasm instantiation failed!" and the error with console.warn), which would
+// leave loadPyodide() pending forever. This turns that log into a rejection.
+function wasmFailure() {
+  return new Promise((_, reject) => {
+    const warn = console.warn;
+    let failing = false;
+    console.warn = (...args) => {
+      warn.apply(console, args);
+      if (failing) reject(args[0] instanceof Error ? args[0] : new Error(String(args[0])));
+      failing = args[0] === "wasm instantiation failed!";
+    };
+  });
+}
+
 async function boot({ indexURL, packageURL }) {
   status("Loading Python runtime…");
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-  const pyodide = await loadPyodide({ indexURL });
+  const pyodide = await Promise.race([loadPyodide({ indexURL }), wasmFailure()]);
   status("Loading the calculator…");
   const response = await fetch(packageURL);
   if (!response.ok) {

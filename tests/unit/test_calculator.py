@@ -92,7 +92,7 @@ class TestWorkedExampleTwo:
         """The chart's text alternative names the epochs where the LR drops."""
         zero = calculate({**EXAMPLE_2, "current_epoch": "60"})["summary"]
         one = calculate({**EXAMPLE_2, "current_epoch": "60", "count_from": "1"})["summary"]
-        assert "drops at epochs 25, 50, 75 and 100" in zero
+        assert "drops at epochs 25, 50 and 75, ending at 0.000125 at epoch 99" in zero
         assert "drops at epochs 26, 51 and 76" in one
 
 
@@ -237,9 +237,18 @@ class TestNotes:
         """Reading beyond the last epoch is an extrapolation."""
         out = calculate({**DEFAULTS, "current_epoch": "150"})
         assert out["ok"]
-        assert "extrapolation" in out["notes"]["current_epoch"]
+        assert out["notes"]["current_epoch"] == (
+            "Epoch 150 is past the last epoch of training (99): "
+            "the result extends the schedule beyond training (an extrapolation)."
+        )
         assert out["chart"]["x"][-1] == 150
         assert "current_epoch" not in calculate(DEFAULTS)["notes"]
+
+    @pytest.mark.parametrize(("count_from", "epoch", "noted"), [("0", "99", False), ("0", "100", True), ("1", "100", False), ("1", "101", True)])
+    def test_last_epoch_depends_on_the_count(self, count_from, epoch, noted):
+        """100 epochs run 0..99 counting from 0 and 1..100 counting from 1."""
+        out = calculate({**DEFAULTS, "count_from": count_from, "current_epoch": epoch})
+        assert ("current_epoch" in out["notes"]) is noted
 
     def test_step_size_larger_than_the_total(self):
         """The LR never drops during training."""
@@ -247,6 +256,12 @@ class TestNotes:
         assert out["ok"]
         assert "never drops" in out["notes"]["step_size"]
         assert "step_size" not in calculate({**EXAMPLE_2, "current_epoch": "60"})["notes"]
+
+    @pytest.mark.parametrize(("count_from", "size", "noted"), [("0", "99", False), ("0", "100", True), ("1", "99", False), ("1", "100", True)])
+    def test_step_size_equal_to_the_total_never_drops(self, count_from, size, noted):
+        """With 100 epochs and a step size of 100, the first drop comes after training in either count."""
+        out = calculate({**EXAMPLE_2, "count_from": count_from, "current_epoch": "60", "step_size": size})
+        assert ("step_size" in out["notes"]) is noted
 
     def test_underflow_to_zero(self):
         """A curve that reaches 0.0 says where, and turns off the log scale."""
@@ -260,18 +275,18 @@ class TestNotes:
 class TestChart:
     """The curve for every epoch from the first to the total, with the current epoch marked."""
 
-    def test_every_epoch_from_zero_to_the_total(self):
-        """Counting from 0, the chart spans epochs 0 to the total."""
+    def test_every_epoch_of_training_counting_from_zero(self):
+        """Counting from 0, 100 epochs are epochs 0 to 99."""
         chart = calculate(DEFAULTS)["chart"]
-        assert chart["x"] == list(range(0, 101))
-        assert chart["y"] == [0.01 * 0.95**t for t in range(101)]
+        assert chart["x"] == list(range(0, 100))
+        assert chart["y"] == [0.01 * 0.95**t for t in range(100)]
         assert chart["x"][chart["marker"]] == 30
         assert chart["text"][30] == "0.002146"
 
     def test_counting_from_one_starts_at_one(self):
         """Counting from 1, the chart starts at epoch 1 with the initial LR."""
         chart = calculate({**DEFAULTS, "count_from": "1"})["chart"]
-        assert chart["x"][0] == 1
+        assert chart["x"] == list(range(1, 101))
         assert chart["y"][0] == 0.01
         assert chart["x_label"] == "Epoch (counting from 1)"
 
@@ -280,10 +295,10 @@ class TestChart:
         inputs = {**EXAMPLE_2, "total_epochs": "1000000", "step_size": "100000", "current_epoch": "123457"}
         chart = calculate(inputs)["chart"]
         assert CHART_POINTS <= len(chart["x"]) <= CHART_POINTS + 12
-        assert set(range(100000, 1000001, 100000)) <= set(chart["x"])
+        assert set(range(100000, 1000000, 100000)) <= set(chart["x"])
         assert 123457 in chart["x"]
         assert chart["x"] == sorted(set(chart["x"]))
-        assert "1,000,001 epochs" in chart["table_note"]
+        assert "of 1,000,000 epochs" in chart["table_note"]
 
     def test_ten_million_epochs_stay_small(self):
         """The largest allowed curve still sends about a thousand points."""
