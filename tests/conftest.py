@@ -6,6 +6,7 @@ instead of skipping it, so a green run always means every layer was tested.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -15,6 +16,33 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+TIMINGS = ROOT / "tests" / "artifacts" / "timings.json"
+
+
+def pytest_sessionstart(session):
+    """Start each run with no figures from the last one."""
+    TIMINGS.unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures the tests measured (tests/artifacts/timings.json)."""
+    if TIMINGS.exists():
+        terminalreporter.section("measured figures (ms)")
+        for name, values in json.loads(TIMINGS.read_text()).items():
+            terminalreporter.write_line(f"{name}: {values}")
+
+
+@pytest.fixture(scope="session")
+def record_timing():
+    """``record_timing(name, ms)``: keep a figure for the end-of-run summary."""
+
+    def record(name: str, value: float) -> None:
+        TIMINGS.parent.mkdir(exist_ok=True)
+        data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+        data.setdefault(name, []).append(round(value, 1))
+        TIMINGS.write_text(json.dumps(data, indent=2))
+
+    return record
 
 
 def _require_tool(name: str, found: str | None, how: str) -> str:

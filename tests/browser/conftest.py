@@ -1,7 +1,7 @@
 """Browser fixtures: the built site on a local HTTP server, Debian Chromium through Playwright.
 
 Chromium starts once per session. Tests that can share state use ``app``, one
-page booted once per module and put back to its defaults before each test; a
+page booted once per session and put back to its defaults before each test; a
 test that needs a fresh start opens its own page with ``open_page``. Every page
 records console errors, uncaught exceptions, CSP violations and requests that
 leave the local server; ``app`` fails the test that caused any of them.
@@ -9,7 +9,6 @@ leave the local server; ``app`` fails the test that caused any of them.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
@@ -31,8 +30,6 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 BOOT_TIMEOUT_MS = 60_000
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-TIMINGS = ARTIFACTS / "timings.json"
 
 RECORDER = """
 window.__lrcalcTest = { csp: [] };
@@ -157,9 +154,9 @@ def boot(browser, base_url: str, routes=(), wait: bool = True, **context_options
     return context, page, recorded
 
 
-@pytest.fixture(scope="module")
-def app_session(browser, base_url):
-    """One page per module, booted once (Pyodide takes seconds to start)."""
+@pytest.fixture(scope="session")
+def app_session(browser, base_url, record_timing):
+    """One page for the whole session, booted once (Pyodide takes seconds to start)."""
     context, page, recorded = boot(
         browser,
         base_url,
@@ -199,24 +196,3 @@ def open_page(browser, base_url):
     yield opener
     for context in contexts:
         context.close()
-
-
-def record_timing(name: str, value: float) -> None:
-    """Keep a figure for the end-of-run summary (tests/artifacts/timings.json)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    data.setdefault(name, []).append(round(value, 1))
-    TIMINGS.write_text(json.dumps(data, indent=2))
-
-
-def pytest_sessionstart(session):
-    """Start each run with no figures from the last one."""
-    TIMINGS.unlink(missing_ok=True)
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print the figures the browser tests measured."""
-    if TIMINGS.exists():
-        terminalreporter.section("browser timings (ms)")
-        for name, values in json.loads(TIMINGS.read_text()).items():
-            terminalreporter.write_line(f"{name}: {values}")
