@@ -87,7 +87,7 @@ export class LrChart {
           points: { show: false },
           paths: this.data.path === "stepped" ? uPlot.paths.stepped({ align: 1 }) : undefined,
         },
-        { stroke: marker, fill: marker, width: 0, paths: () => null, points: { show: true, size: 11 } },
+        { stroke: marker, width: 0, paths: () => null, points: { show: true, size: 11, fill: marker, stroke: marker } },
       ],
       hooks: {
         draw: [(u) => this.drawMarkerLine(u, marker)],

@@ -418,5 +418,6 @@ class TestQuality:
     def test_screenshot_for_the_readme(self, app, root):
         """The desktop screenshot in docs/ comes from this test."""
         (root / "docs").mkdir(exist_ok=True)
+        app.page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
         app.page.screenshot(path=str(root / "docs/screenshot.png"))
         assert (root / "docs/screenshot.png").stat().st_size > 10_000
