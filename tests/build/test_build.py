@@ -161,17 +161,20 @@ class TestPyodideVersion:
 class TestStrictness:
     """A broken source fails the build with a message naming the file, and dist/ survives."""
 
-    def build_error(self, build_module, scratch):
+    def build_error(self, build_module, scratch, append=""):
+        """The BuildError message, after appending ``append`` to the article."""
+        if append:
+            path = scratch / "content/article.md"
+            path.write_text(path.read_text(encoding="utf-8") + append, encoding="utf-8")
         with pytest.raises(build_module.BuildError) as error:
             build_module.build(scratch, scratch / "dist")
         return str(error.value)
 
     def test_undefined_variable_in_the_article(self, build_module, scratch):
         """StrictUndefined: a missing variable names the article and its line."""
-        path = scratch / "content/article.md"
-        lines = path.read_text(encoding="utf-8").count("\n")
-        path.write_text(path.read_text(encoding="utf-8") + "{{ no_such_value }}\n", encoding="utf-8")
-        assert self.build_error(build_module, scratch) == f"content/article.md:{lines + 1}: 'no_such_value' is undefined"
+        lines = (scratch / "content/article.md").read_text(encoding="utf-8").count("\n")
+        message = self.build_error(build_module, scratch, append="{{ no_such_value }}\n")
+        assert message == f"content/article.md:{lines + 1}: 'no_such_value' is undefined"
 
     def test_undefined_variable_in_a_template(self, build_module, scratch):
         """A template error names the template file."""
@@ -181,21 +184,16 @@ class TestStrictness:
 
     def test_dangling_anchor(self, build_module, scratch):
         """A link to a missing #id fails the build."""
-        path = scratch / "content/article.md"
-        path.write_text(path.read_text(encoding="utf-8") + "\n[x](#nowhere)\n", encoding="utf-8")
-        assert "#nowhere has no matching id" in self.build_error(build_module, scratch)
+        assert "#nowhere has no matching id" in self.build_error(build_module, scratch, append="\n[x](#nowhere)\n")
 
     def test_unbalanced_formula(self, build_module, scratch):
         """An unclosed $$ names the article and its line."""
-        path = scratch / "content/article.md"
-        path.write_text(path.read_text(encoding="utf-8") + "\n$$ x^2\n", encoding="utf-8")
-        assert re.match(r"content/article\.md:\d+: unbalanced math delimiter", self.build_error(build_module, scratch))
+        message = self.build_error(build_module, scratch, append="\n$$ x^2\n")
+        assert re.match(r"content/article\.md:\d+: unbalanced math delimiter", message)
 
     def test_root_relative_url(self, build_module, scratch):
         """A URL starting with / would break under /REPO/ on GitHub Pages."""
-        path = scratch / "content/article.md"
-        path.write_text(path.read_text(encoding="utf-8") + "\n[x](/elsewhere)\n", encoding="utf-8")
-        assert "is root-relative" in self.build_error(build_module, scratch)
+        assert "is root-relative" in self.build_error(build_module, scratch, append="\n[x](/elsewhere)\n")
 
     def test_failed_build_leaves_dist_intact(self, build_module, scratch):
         """The previous dist/ survives a failed build untouched."""
