@@ -1,0 +1,223 @@
+"""Schedules exactly as PyTorch, Keras, optax, Hugging Face and timm compute them.
+
+:func:`from_library` takes the public dotted name a user writes in a training
+script and that constructor's own keyword arguments, with the library's own
+defaults, and returns ``schedule(i) -> lr``: the learning rate in effect for
+0-based step (or epoch) ``i``.
+
+- torch, transformers, timm: what ``optimizer.param_groups[0]["lr"]`` holds
+  before the i-th ``scheduler.step()`` (timm: during epoch ``i``, stepping with
+  ``scheduler.step(epoch)``); ``lr`` is the optimizer's learning rate.
+- keras, optax: ``schedule(i)``; there is no optimizer, so ``lr`` stays None.
+
+Nested schedulers (``SequentialLR``, ``ChainedScheduler``, ``optax.join_schedules``)
+are given as dicts ``{"api": ..., **kwargs}``. ``ReduceLROnPlateau`` and the
+other plateau schedulers take ``metrics=[...]``, the values passed to
+``step()`` in order. Arguments the library would reject raise ``ValueError``
+with the same meaning. Python callables (``LambdaLR``, ``MultiplicativeLR``,
+custom ``scale_fn``) are out of scope.
+
+Each library's module registers its schedulers with :func:`register`; the
+registry also describes every argument (name, default, kind) so that the page
+can show each constructor's form.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from ..schedules import Schedule
+
+REQUIRED = object()
+"""Default of an argument the constructor requires."""
+
+PARAM_KINDS = ("float", "int", "bool", "choice", "ints", "floats", "schedule", "schedules", "int_float_map", "dicts", "metrics")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One keyword argument of a library's constructor."""
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+    optional: bool = False  # None is accepted (e.g. OneCycleLR's total_steps)
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class LibraryAPI:
+    """A scheduler of one library: its public name, arguments and builder."""
+
+    api: str
+    library: str
+    family: str
+    params: tuple[Param, ...]
+    needs_lr: bool
+    build: Callable[..., Schedule]
+    summary: str = ""
+    stepping: str = "step"  # what one step is by default: "step" (batch) or "epoch"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        """The short name: ``StepLR``, ``CosineDecay``, ``warmup_cosine_decay_schedule``."""
+        return self.api.rsplit(".", 1)[1]
+
+
+REGISTRY: dict[str, LibraryAPI] = {}
+LIBRARIES = ("torch", "keras", "optax", "transformers", "timm")
+
+
+def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool, summary: str = "", stepping: str = "step", notes: tuple[str, ...] = ()):
+    """Decorator: record ``build(lr, **kwargs) -> Schedule`` (or ``build(**kwargs)``) under ``api``."""
+    library = api.split(".", 1)[0]
+    if library not in LIBRARIES:
+        raise ValueError(f"unknown library in {api!r}")
+
+    def decorate(build: Callable[..., Schedule]) -> Callable[..., Schedule]:
+        REGISTRY[api] = LibraryAPI(api, library, family, params, needs_lr, build, summary, stepping, notes)
+        return build
+
+    return decorate
+
+
+def lookup(api: str) -> LibraryAPI:
+    """The registered scheduler for a dotted name (or an unambiguous short name)."""
+    _load()
+    if api in REGISTRY:
+        return REGISTRY[api]
+    matches = [spec for spec in REGISTRY.values() if spec.name == api or spec.api.endswith("." + api)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        close = sorted(spec.api for spec in REGISTRY.values() if spec.name.lower() == api.rsplit(".", 1)[-1].lower())
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(f"unknown scheduler {api!r}{hint}")
+    raise ValueError(f"{api!r} is ambiguous: {', '.join(sorted(m.api for m in matches))}")
+
+
+def from_library(api: str, lr: float | None = None, **kwargs: Any) -> Schedule:
+    """The schedule a library's constructor produces, as ``schedule(i) -> lr``.
+
+    Args:
+      api: the dotted name, e.g. ``"torch.optim.lr_scheduler.OneCycleLR"``.
+      lr: the optimizer's learning rate, for schedulers that wrap an optimizer.
+      **kwargs: the constructor's own keyword arguments (not the optimizer).
+
+    Returns:
+      ``schedule(i) -> lr`` for the 0-based step or epoch ``i``.
+
+    Raises:
+      ValueError: for an unknown name, an unknown or missing argument, or a
+        value the library itself would reject.
+
+    >>> schedule = from_library("torch.optim.lr_scheduler.StepLR", lr=0.1, step_size=30)
+    >>> schedule(29), schedule(30)
+    (0.1, 0.010000000000000002)
+    """
+    spec = lookup(api)
+    arguments = bind(spec, kwargs)
+    if spec.needs_lr:
+        if lr is None:
+            raise ValueError(f"{spec.api} wraps an optimizer: give its learning rate as lr=...")
+        lr = _check_lr(lr)
+        return spec.build(lr, **arguments)
+    if lr is not None:
+        raise ValueError(f"{spec.api} takes no optimizer, so lr must be None (got lr={lr!r})")
+    return spec.build(**arguments)
+
+
+def bind(spec: LibraryAPI, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Check argument names against the constructor and fill in its defaults."""
+    known = {p.name: p for p in spec.params}
+    unknown = sorted(set(kwargs) - set(known))
+    if unknown:
+        raise ValueError(
+            f"{spec.api} got an unexpected argument {unknown[0]!r}; it takes {', '.join(known) or 'no arguments'}"
+        )
+    arguments = {}
+    for name, param in known.items():
+        if name in kwargs:
+            arguments[name] = kwargs[name]
+        elif param.required:
+            raise ValueError(f"{spec.api} needs the argument {name!r}")
+        else:
+            arguments[name] = param.default
+    return arguments
+
+
+def _check_lr(lr: Any) -> float:
+    """The optimizer's learning rate: a finite number >= 0 (optimizers reject negatives)."""
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr):
+        raise ValueError(f"lr must be a finite number (got lr={lr!r})")
+    if lr < 0:
+        raise ValueError(f"Invalid learning rate: {lr} (lr must be >= 0)")
+    return float(lr)
+
+
+def apis(library: str | None = None) -> list[LibraryAPI]:
+    """Every registered scheduler, optionally of one library, in registration order."""
+    _load()
+    return [spec for spec in REGISTRY.values() if library is None or spec.library == library]
+
+
+def _load() -> None:
+    """Import every library module once, so that each registers its schedulers."""
+    if not REGISTRY:
+        from . import keras, optax, pytorch, timm, transformers  # noqa: F401 - imported for registration
+
+
+def check(condition: bool, message: str) -> None:
+    """Raise ``ValueError(message)`` unless ``condition``: a library's own argument check."""
+    if not condition:
+        raise ValueError(message)
+
+
+def is_int(value: Any) -> bool:
+    """A whole number (bools excluded), as the libraries check with isinstance(x, int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """An int or float (bools excluded)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def simulated(run: Callable[[], Iterator[float]]) -> Schedule:
+    """A schedule read from a simulation: ``run()`` yields the values for steps 0, 1, 2, ...
+
+    For schedulers whose value depends on their history (PyTorch's recursive
+    forms, plateau detection, chaining), lrcalc replays the library's own
+    update rule step by step. The simulation runs once, lazily, as far as the
+    largest step asked for; results never depend on the order of calls. Where
+    the library raises (OneCycleLR past total_steps), the simulation raises the
+    same ValueError, and so does every later step.
+    """
+    cache = array("d")
+    source = run()
+    failure: list[ValueError] = []
+
+    def schedule(step: int) -> float:
+        if not is_int(step) or step < 0:
+            raise ValueError(f"step must be a whole number >= 0 (got step={step!r})")
+        while len(cache) <= step:
+            if failure:
+                raise failure[0]
+            try:
+                cache.append(next(source))
+            except StopIteration:
+                failure.append(ValueError(f"the schedule ends at step {len(cache) - 1} (asked for step {step})"))
+            except ValueError as error:
+                failure.append(error)
+        return cache[step]
+
+    return schedule

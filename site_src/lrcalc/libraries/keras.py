@@ -1,0 +1,1 @@
+"""keras schedules (to come)."""

@@ -1,0 +1,1 @@
+"""optax schedules (to come)."""

@@ -1,0 +1,646 @@
+"""PyTorch's ``torch.optim.lr_scheduler``, replayed step by step.
+
+PyTorch updates most learning rates recursively: each ``scheduler.step()``
+multiplies the optimizer's current ``lr`` by a factor (the "chainable form"),
+and ``SequentialLR`` and ``ChainedScheduler`` compose schedulers through that
+shared, mutated ``lr``. To match PyTorch exactly, including those
+compositions, this module replays the same update rules on a one-group
+optimizer stand-in, in the same order as PyTorch (construction runs an initial
+step; ``SequentialLR`` resets and re-runs it), rather than evaluating closed
+forms. ``schedule(i)`` is ``optimizer.param_groups[0]["lr"]`` after ``i``
+calls of ``scheduler.step()``, each after ``optimizer.step()``.
+
+Conventions worth knowing (PyTorch 2.x):
+
+- ``StepLR``/``MultiStepLR``: the drop happens at step ``step_size`` (a
+  milestone ``m`` first applies at ``schedule(m)``); a milestone listed twice
+  applies ``gamma`` twice.
+- ``ConstantLR``/``LinearLR``/``PolynomialLR``: after ``total_iters`` the
+  value holds; ``ConstantLR`` restores the base value at ``total_iters``.
+- ``CosineAnnealingLR``: ``eta_min`` is an absolute floor; past ``T_max`` the
+  cosine continues, rising back towards the initial value.
+- ``CyclicLR``: starts at ``base_lr`` (it overwrites the optimizer's lr).
+- ``OneCycleLR``: starts at ``max_lr / div_factor``, ignoring the optimizer's
+  lr, and raises past ``total_steps``.
+- ``ReduceLROnPlateau``: ``schedule(i)`` is the lr after ``step(metrics[i-1])``.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import Counter
+from typing import Any, Iterator
+
+from . import Param, check, is_int, is_number, register, simulated
+
+MODULE = "torch.optim.lr_scheduler."
+LAST_EPOCH = Param("last_epoch", "int", -1, doc="Resuming is out of scope: only -1 (a fresh start) is accepted.")
+
+
+class _Optimizer:
+    """The one parameter group a scheduler reads and writes, as in an SGD optimizer with momentum."""
+
+    def __init__(self, lr: float) -> None:
+        self.group: dict[str, float] = {"lr": lr}
+
+
+class _Scheduler:
+    """PyTorch's LRScheduler: construction runs one initial step in "initial" mode."""
+
+    has_closed_form = False
+
+    def __init__(self, optimizer: _Optimizer) -> None:
+        self.optimizer = optimizer
+        self.group = optimizer.group
+        self.group.setdefault("initial_lr", self.group["lr"])
+        self.base = self.group["initial_lr"]
+        self.last_epoch = -1
+        self.initial_step()
+
+    def initial_step(self) -> None:
+        self.step_count = 0
+        self.initial = True
+        self.step()
+        self.initial = False
+
+    def step(self) -> None:
+        self.step_count += 1
+        self.last_epoch += 1
+        self.group["lr"] = self.chainable()
+
+    def jump(self, epoch: int) -> None:
+        """PyTorch's ``_update_lr(epoch)``: the closed form where there is one."""
+        self.last_epoch = epoch
+        self.group["lr"] = self.closed_form() if self.has_closed_form else self.chainable()
+
+    def chainable(self) -> float:
+        raise NotImplementedError
+
+    def closed_form(self) -> float:
+        raise NotImplementedError
+
+    def undo(self) -> None:
+        """SequentialLR's ``recursive_undo``."""
+        self.last_epoch -= 1
+
+
+class _StepLR(_Scheduler):
+    has_closed_form = True
+
+    def __init__(self, optimizer, step_size, gamma):
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer)
+
+    def chainable(self):
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self.group["lr"]
+        return self.group["lr"] * self.gamma
+
+    def closed_form(self):
+        return self.base * self.gamma ** (self.last_epoch // self.step_size)
+
+
+class _MultiStepLR(_Scheduler):
+    has_closed_form = True
+
+    def __init__(self, optimizer, milestones, gamma):
+        self.milestones, self.gamma = Counter(milestones), gamma
+        super().__init__(optimizer)
+
+    def chainable(self):
+        if self.last_epoch not in self.milestones:
+            return self.group["lr"]
+        return self.group["lr"] * self.gamma ** self.milestones[self.last_epoch]
+
+    def closed_form(self):
+        return self.base * self.gamma ** bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+
+
+class _ConstantLR(_Scheduler):
+    has_closed_form = True
+
+    def __init__(self, optimizer, factor, total_iters):
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer)
+
+    def chainable(self):
+        if self.last_epoch == 0:
+            return self.group["lr"] * self.factor
+        if self.last_epoch != self.total_iters:
+            return self.group["lr"]
+        check(self.factor != 0, "ConstantLR with factor=0 divides by zero at total_iters (PyTorch raises ZeroDivisionError)")
+        return self.group["lr"] * (1.0 / self.factor)
+
+    def closed_form(self):
+        return self.base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+
+
+class _LinearLR(_Scheduler):
+    has_closed_form = True
+
+    def __init__(self, optimizer, start_factor, end_factor, total_iters):
+        self.start, self.end, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer)
+
+    def chainable(self):
+        if self.last_epoch == 0:
+            return self.group["lr"] * self.start
+        if self.initial or self.last_epoch > self.total_iters:
+            return self.group["lr"]
+        change = self.end - self.start
+        return self.group["lr"] * (1.0 + change / (self.total_iters * self.start + (self.last_epoch - 1) * change))
+
+    def closed_form(self):
+        return self.base * (self.start + (self.end - self.start) * min(self.total_iters, self.last_epoch) / self.total_iters)
+
+
+class _ExponentialLR(_Scheduler):
+    has_closed_form = True
+
+    def __init__(self, optimizer, gamma):
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def chainable(self):
+        return self.group["lr"] if self.initial else self.group["lr"] * self.gamma
+
+    def closed_form(self):
+        return self.base * self.gamma**self.last_epoch
+
+
+class _PolynomialLR(_Scheduler):
+    has_closed_form = True
+
+    def __init__(self, optimizer, total_iters, power):
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer)
+
+    def chainable(self):
+        if self.initial or self.last_epoch > self.total_iters:
+            return self.group["lr"]
+        n, t = self.total_iters, self.last_epoch
+        return self.group["lr"] * ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
+
+    def closed_form(self):
+        return self.base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+
+
+class _CosineAnnealingLR(_Scheduler):
+    has_closed_form = True
+
+    def __init__(self, optimizer, T_max, eta_min):
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer)
+
+    def chainable(self):
+        t, T, low, lr = self.last_epoch, self.T_max, self.eta_min, self.group["lr"]
+        if self.initial:
+            return lr
+        if self.step_count == 1 and t > 0:
+            return low + (self.base - low) * (1 + math.cos(t * math.pi / T)) / 2
+        if (t - 1 - T) % (2 * T) == 0:
+            return lr + (self.base - low) * (1 - math.cos(math.pi / T)) / 2
+        return (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (lr - low) + low
+
+    def closed_form(self):
+        return self.eta_min + (self.base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+
+
+class _CyclicLR(_Scheduler):
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_mode):
+        optimizer.group["lr"] = base_lr
+        self.max_lr = max_lr
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        self.mode, self.gamma = mode, gamma
+        self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        self.cycle_base = base_lr
+        super().__init__(optimizer)
+
+    def scale(self, x: float) -> float:
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma**x
+
+    def chainable(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        height = (self.max_lr - self.cycle_base) * factor
+        return self.cycle_base + height * self.scale(cycle if self.scale_mode == "cycle" else self.last_epoch)
+
+
+class _CosineAnnealingWarmRestarts(_Scheduler):
+    def __init__(self, optimizer, T_0, T_mult, eta_min):
+        self.T_0 = self.T_i = T_0
+        self.T_mult, self.eta_min = T_mult, eta_min
+        self.T_cur = -1
+        super().__init__(optimizer)
+
+    def step(self):
+        if self.last_epoch < 0:  # PyTorch's step(epoch=0): T_0 > 0, so the first period
+            self.T_i, self.T_cur, self.last_epoch = self.T_0, 0, 0
+        else:
+            self.last_epoch += 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur %= self.T_i
+                self.T_i *= self.T_mult
+        self.group["lr"] = self.chainable()
+
+    def chainable(self):
+        return self.eta_min + (self.base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+
+
+class _OneCycleLR(_Scheduler):
+    def __init__(self, optimizer, max_lr, total_steps, pct_start, anneal_strategy, div_factor, final_div_factor, three_phase):
+        self.total_steps = total_steps
+        initial = max_lr / div_factor
+        self.levels = {"initial_lr": initial, "max_lr": max_lr, "min_lr": initial / final_div_factor}
+        optimizer.group["initial_lr"] = initial
+        if three_phase:
+            self.phases = [
+                (float(pct_start * total_steps) - 1, "initial_lr", "max_lr"),
+                (float(2 * pct_start * total_steps) - 2, "max_lr", "initial_lr"),
+                (total_steps - 1, "initial_lr", "min_lr"),
+            ]
+        else:
+            self.phases = [
+                (float(pct_start * total_steps) - 1, "initial_lr", "max_lr"),
+                (total_steps - 1, "max_lr", "min_lr"),
+            ]
+        self.cosine = anneal_strategy == "cos"
+        super().__init__(optimizer)
+
+    def chainable(self):
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
+        start_step = 0.0
+        for i, (end_step, start, end) in enumerate(self.phases):
+            if step <= end_step or i == len(self.phases) - 1:
+                pct = (step - start_step) / (end_step - start_step)
+                low, high = self.levels[start], self.levels[end]
+                if self.cosine:
+                    return high + (low - high) / 2.0 * (math.cos(math.pi * pct) + 1)
+                return (high - low) * pct + low
+            start_step = end_step
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _SequentialLR(_Scheduler):
+    def __init__(self, optimizer, schedulers, milestones):
+        self.optimizer, self.group = optimizer, optimizer.group
+        self.schedulers, self.milestones = schedulers, milestones
+        self.last_epoch = 0
+        self.group["lr"] = self.group["initial_lr"]
+        for scheduler in schedulers:
+            scheduler.undo()
+        schedulers[bisect_right(milestones, 0)].initial_step()
+
+    def initial_step(self):
+        self.step()
+
+    def undo(self):
+        for scheduler in self.schedulers:
+            scheduler.undo()
+
+    def step(self):
+        self.last_epoch += 1
+        index = bisect_right(self.milestones, self.last_epoch)
+        scheduler = self.schedulers[index]
+        if index > 0 and self.milestones[index - 1] == self.last_epoch:
+            scheduler.jump(0)
+        else:
+            scheduler.step()
+
+    def jump(self, epoch):
+        raise ValueError("SequentialLR cannot be restarted by an enclosing SequentialLR milestone in PyTorch")
+
+
+class _ChainedScheduler(_Scheduler):
+    def __init__(self, optimizer, schedulers):
+        self.optimizer, self.group = optimizer, optimizer.group
+        self.schedulers = schedulers
+
+    def initial_step(self):
+        self.step()
+
+    def undo(self):
+        for scheduler in self.schedulers:
+            scheduler.undo()
+
+    def step(self):
+        for scheduler in self.schedulers:
+            scheduler.step()
+
+    def jump(self, epoch):
+        raise ValueError("ChainedScheduler has no closed form: PyTorch cannot restart it from a SequentialLR milestone")
+
+
+# ---------------------------------------------------------------- argument checks and builders
+
+
+def _positive_int(name: str, value: Any) -> None:
+    check(is_int(value) and value > 0, f"Expected positive integer {name}, but got {value!r}")
+
+
+def _number(name: str, value: Any) -> None:
+    check(is_number(value) and math.isfinite(value), f"{name} must be a finite number (got {name}={value!r})")
+
+
+def _fresh_start(last_epoch: Any) -> None:
+    check(
+        last_epoch == -1,
+        f"last_epoch={last_epoch!r} resumes a run, which needs the optimizer's saved state; "
+        "lrcalc computes from the start (last_epoch=-1): read later steps instead",
+    )
+
+
+def _nested(optimizer: _Optimizer, spec: Any, owner: str) -> _Scheduler:
+    """Construct a nested scheduler (a dict ``{"api": ..., **kwargs}``) on the shared optimizer."""
+    check(isinstance(spec, dict) and "api" in spec, f"{owner} takes schedulers as dicts {{'api': ..., **kwargs}} (got {spec!r})")
+    api = str(spec["api"])
+    short = api.rsplit(".", 1)[-1]
+    if short == "ReduceLROnPlateau":
+        raise ValueError(
+            f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires additional kwargs "
+            "to be specified when calling `step`"
+        )
+    if ("." in api and not api.startswith(MODULE)) or MODULE + short not in _MAKERS:
+        raise ValueError(f"{owner} can only nest PyTorch schedulers from {MODULE} (got {api!r})")
+    from . import bind, lookup
+
+    arguments = bind(lookup(MODULE + short), {k: v for k, v in spec.items() if k != "api"})
+    return _MAKERS[MODULE + short](optimizer, **arguments)
+
+
+def _replay(lr: float, make) -> Iterator[float]:
+    """Yield the lr before each step: construct, read, then step and read, forever."""
+    optimizer = _Optimizer(lr)
+    scheduler = make(optimizer)
+    while True:
+        yield optimizer.group["lr"]
+        scheduler.step()
+
+
+def _make_StepLR(optimizer, step_size, gamma, last_epoch=-1):
+    _positive_int("step_size", step_size)
+    _number("gamma", gamma)
+    _fresh_start(last_epoch)
+    return _StepLR(optimizer, step_size, gamma)
+
+
+def _make_MultiStepLR(optimizer, milestones, gamma, last_epoch=-1):
+    check(
+        isinstance(milestones, (list, tuple)) and all(is_int(m) for m in milestones),
+        f"milestones must be a list of whole numbers (got {milestones!r})",
+    )
+    _number("gamma", gamma)
+    _fresh_start(last_epoch)
+    return _MultiStepLR(optimizer, list(milestones), gamma)
+
+
+def _make_ConstantLR(optimizer, factor, total_iters, last_epoch=-1):
+    _number("factor", factor)
+    check(0 <= factor <= 1.0, "Constant multiplicative factor expected to be between 0 and 1.")
+    check(is_int(total_iters) and total_iters >= 0, f"total_iters must be a whole number >= 0 (got {total_iters!r})")
+    _fresh_start(last_epoch)
+    return _ConstantLR(optimizer, factor, total_iters)
+
+
+def _make_LinearLR(optimizer, start_factor, end_factor, total_iters, last_epoch=-1):
+    _number("start_factor", start_factor)
+    _number("end_factor", end_factor)
+    check(0 < start_factor <= 1.0, "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+    check(0 <= end_factor <= 1.0, "Ending multiplicative factor expected to be between 0 and 1.")
+    _positive_int("total_iters", total_iters)
+    _fresh_start(last_epoch)
+    return _LinearLR(optimizer, start_factor, end_factor, total_iters)
+
+
+def _make_ExponentialLR(optimizer, gamma, last_epoch=-1):
+    _number("gamma", gamma)
+    _fresh_start(last_epoch)
+    return _ExponentialLR(optimizer, gamma)
+
+
+def _make_PolynomialLR(optimizer, total_iters, power, last_epoch=-1):
+    _positive_int("total_iters", total_iters)
+    _number("power", power)
+    _fresh_start(last_epoch)
+    return _PolynomialLR(optimizer, total_iters, power)
+
+
+def _make_CosineAnnealingLR(optimizer, T_max, eta_min, last_epoch=-1):
+    _positive_int("T_max", T_max)
+    _number("eta_min", eta_min)
+    _fresh_start(last_epoch)
+    return _CosineAnnealingLR(optimizer, T_max, eta_min)
+
+
+def _make_CyclicLR(optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_mode, cycle_momentum, base_momentum, max_momentum, last_epoch=-1):
+    for name, value in (("base_lr", base_lr), ("max_lr", max_lr), ("gamma", gamma)):
+        _number(name, value)
+    check(is_number(step_size_up) and step_size_up > 0, f"step_size_up must be > 0 (got {step_size_up!r})")
+    check(
+        step_size_down is None or (is_number(step_size_down) and step_size_down > 0),
+        f"step_size_down must be > 0 or None (got {step_size_down!r})",
+    )
+    check(mode in ("triangular", "triangular2", "exp_range"), "mode is invalid and scale_fn is None")
+    check(scale_mode in ("cycle", "iterations"), f"scale_mode must be 'cycle' or 'iterations' (got {scale_mode!r})")
+    _fresh_start(last_epoch)
+    return _CyclicLR(optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_mode)
+
+
+def _make_CosineAnnealingWarmRestarts(optimizer, T_0, T_mult, eta_min, last_epoch=-1):
+    check(is_int(T_0) and T_0 > 0, f"Expected positive integer T_0, but got {T_0!r}")
+    check(is_int(T_mult) and T_mult >= 1, f"Expected integer T_mult >= 1, but got {T_mult!r}")
+    check(is_number(eta_min), f"Expected float or int eta_min, but got {eta_min!r} of type {type(eta_min).__name__}")
+    _fresh_start(last_epoch)
+    return _CosineAnnealingWarmRestarts(optimizer, T_0, T_mult, eta_min)
+
+
+def _make_OneCycleLR(optimizer, max_lr, total_steps, epochs, steps_per_epoch, pct_start, anneal_strategy, cycle_momentum, base_momentum, max_momentum, div_factor, final_div_factor, three_phase, last_epoch=-1):
+    if total_steps is not None:
+        check(is_int(total_steps) and total_steps > 0, f"Expected positive integer total_steps, but got {total_steps!r}")
+    elif epochs is not None and steps_per_epoch is not None:
+        check(is_int(epochs) and epochs > 0, f"Expected positive integer epochs, but got {epochs!r}")
+        check(is_int(steps_per_epoch) and steps_per_epoch > 0, f"Expected positive integer steps_per_epoch, but got {steps_per_epoch!r}")
+        total_steps = epochs * steps_per_epoch
+    else:
+        raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+    check(
+        isinstance(pct_start, float) and 0 <= pct_start <= 1,
+        f"Expected float between 0 and 1 pct_start, but got {pct_start!r}",
+    )
+    check(anneal_strategy in ("cos", "linear"), f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy!r}")
+    for name, value in (("max_lr", max_lr), ("div_factor", div_factor), ("final_div_factor", final_div_factor)):
+        _number(name, value)
+    check(div_factor != 0 and final_div_factor != 0, "div_factor and final_div_factor must not be 0")
+    _fresh_start(last_epoch)
+    return _OneCycleLR(optimizer, max_lr, total_steps, pct_start, anneal_strategy, div_factor, final_div_factor, three_phase)
+
+
+def _make_SequentialLR(optimizer, schedulers, milestones, last_epoch=-1):
+    check(isinstance(schedulers, (list, tuple)) and len(schedulers) >= 1, "SequentialLR expects at least one scheduler, but got no scheduler.")
+    check(
+        isinstance(milestones, (list, tuple)) and all(is_int(m) for m in milestones),
+        f"milestones must be a list of whole numbers (got {milestones!r})",
+    )
+    check(
+        len(milestones) == len(schedulers) - 1,
+        "Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone "
+        f"points, but got number of schedulers {len(schedulers)} and the number of milestones to be equal to {len(milestones)}",
+    )
+    _fresh_start(last_epoch)
+    built = [_nested(optimizer, spec, "SequentialLR") for spec in schedulers]
+    return _SequentialLR(optimizer, built, list(milestones))
+
+
+def _make_ChainedScheduler(optimizer, schedulers):
+    check(isinstance(schedulers, (list, tuple)) and len(schedulers) >= 1, "ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")
+    return _ChainedScheduler(optimizer, [_nested(optimizer, spec, "ChainedScheduler") for spec in schedulers])
+
+
+_MAKERS = {MODULE + name.removeprefix("_make_"): maker for name, maker in dict(globals()).items() if name.startswith("_make_")}
+
+
+def _registered(name: str, family: str, params: tuple[Param, ...], summary: str, stepping: str = "epoch"):
+    """Register ``torch.optim.lr_scheduler.<name>`` as a replay of its maker."""
+    maker = _MAKERS[MODULE + name]
+
+    @register(MODULE + name, family=family, params=params, needs_lr=True, summary=summary, stepping=stepping)
+    def build(lr: float, **arguments: Any):
+        maker(_Optimizer(lr), **arguments)  # validate now, not at the first step
+        return simulated(lambda: _replay(lr, lambda optimizer: maker(optimizer, **arguments)))
+
+    return build
+
+
+_registered("StepLR", "step", (Param("step_size", "int"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma every step_size steps.")
+_registered("MultiStepLR", "multistep", (Param("milestones", "ints"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma at each milestone.")
+_registered("ConstantLR", "constant", (Param("factor", "float", 1.0 / 3), Param("total_iters", "int", 5), LAST_EPOCH), "Scale the lr by factor until total_iters, then restore it.")
+_registered(
+    "LinearLR",
+    "linear",
+    (Param("start_factor", "float", 1.0 / 3), Param("end_factor", "float", 1.0), Param("total_iters", "int", 5), LAST_EPOCH),
+    "Scale the lr linearly from start_factor to end_factor over total_iters steps.",
+)
+_registered("ExponentialLR", "exponential", (Param("gamma", "float"), LAST_EPOCH), "Multiply the lr by gamma every step.")
+_registered("PolynomialLR", "polynomial", (Param("total_iters", "int", 5), Param("power", "float", 1.0), LAST_EPOCH), "Decay the lr to 0 over total_iters steps as (1 - t/total_iters)^power.")
+_registered("CosineAnnealingLR", "cosine", (Param("T_max", "int"), Param("eta_min", "float", 0.0), LAST_EPOCH), "Half a cosine from the lr down to eta_min over T_max steps.")
+_registered(
+    "CyclicLR",
+    "cyclic",
+    (
+        Param("base_lr", "float"),
+        Param("max_lr", "float"),
+        Param("step_size_up", "int", 2000),
+        Param("step_size_down", "int", None, optional=True),
+        Param("mode", "choice", "triangular", choices=("triangular", "triangular2", "exp_range")),
+        Param("gamma", "float", 1.0),
+        Param("scale_mode", "choice", "cycle", choices=("cycle", "iterations"), doc="Only used with a custom scale_fn."),
+        Param("cycle_momentum", "bool", True, doc="Cycles momentum too; it does not change the lr."),
+        Param("base_momentum", "float", 0.8),
+        Param("max_momentum", "float", 0.9),
+        LAST_EPOCH,
+    ),
+    "Cycle the lr between base_lr and max_lr (Smith 2015).",
+    stepping="step",
+)
+_registered(
+    "CosineAnnealingWarmRestarts",
+    "warm_restarts",
+    (Param("T_0", "int"), Param("T_mult", "int", 1), Param("eta_min", "float", 0.0), LAST_EPOCH),
+    "Cosine annealing restarted every T_0 steps, each period T_mult times longer (SGDR).",
+)
+_registered(
+    "OneCycleLR",
+    "one_cycle",
+    (
+        Param("max_lr", "float"),
+        Param("total_steps", "int", None, optional=True),
+        Param("epochs", "int", None, optional=True),
+        Param("steps_per_epoch", "int", None, optional=True),
+        Param("pct_start", "float", 0.3),
+        Param("anneal_strategy", "choice", "cos", choices=("cos", "linear")),
+        Param("cycle_momentum", "bool", True, doc="Cycles momentum too; it does not change the lr."),
+        Param("base_momentum", "float", 0.85),
+        Param("max_momentum", "float", 0.95),
+        Param("div_factor", "float", 25.0),
+        Param("final_div_factor", "float", 1e4),
+        Param("three_phase", "bool", False),
+        LAST_EPOCH,
+    ),
+    "Warm up to max_lr, then anneal far below the start (Smith and Topin 2017); ignores the optimizer's lr.",
+    stepping="step",
+)
+_registered(
+    "SequentialLR",
+    "sequential",
+    (Param("schedulers", "schedules"), Param("milestones", "ints"), LAST_EPOCH),
+    "Run schedulers one after another, switching at each milestone.",
+)
+_registered("ChainedScheduler", "chained", (Param("schedulers", "schedules"),), "Step every scheduler each step, so their effects multiply.")
+
+
+@register(
+    MODULE + "ReduceLROnPlateau",
+    family="plateau",
+    params=(
+        Param("metrics", "metrics", doc="The values passed to step(), in order."),
+        Param("mode", "choice", "min", choices=("min", "max")),
+        Param("factor", "float", 0.1),
+        Param("patience", "int", 10),
+        Param("threshold", "float", 1e-4),
+        Param("threshold_mode", "choice", "rel", choices=("rel", "abs")),
+        Param("cooldown", "int", 0),
+        Param("min_lr", "float", 0),
+        Param("eps", "float", 1e-8),
+    ),
+    needs_lr=True,
+    summary="Multiply the lr by factor when the metric stops improving for patience steps.",
+)
+def reduce_lr_on_plateau(lr, metrics, mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps):
+    """ReduceLROnPlateau driven by the metric values the user pastes."""
+    check(is_number(factor) and factor < 1.0, "Factor should be < 1.0.")
+    check(mode in ("min", "max"), f"mode {mode} is unknown!")
+    check(threshold_mode in ("rel", "abs"), f"threshold mode {threshold_mode} is unknown!")
+    check(isinstance(metrics, (list, tuple)) and all(is_number(m) for m in metrics), f"metrics must be a list of numbers (got {metrics!r})")
+    for name, value in (("threshold", threshold), ("min_lr", min_lr), ("eps", eps)):
+        _number(name, value)
+    check(is_int(patience) and patience >= 0, f"patience must be a whole number >= 0 (got {patience!r})")
+    check(is_int(cooldown) and cooldown >= 0, f"cooldown must be a whole number >= 0 (got {cooldown!r})")
+
+    def better(a: float, best: float) -> bool:
+        if mode == "min":
+            return a < best * (1.0 - threshold) if threshold_mode == "rel" else a < best - threshold
+        return a > best * (threshold + 1.0) if threshold_mode == "rel" else a > best + threshold
+
+    def run() -> Iterator[float]:
+        current, best = float(lr), math.inf if mode == "min" else -math.inf
+        bad = cooling = 0
+        yield current
+        for metric in metrics:
+            metric = float(metric)
+            if better(metric, best):
+                best, bad = metric, 0
+            else:
+                bad += 1
+            if cooling > 0:
+                cooling -= 1
+                bad = 0
+            if bad > patience:
+                reduced = max(current * factor, min_lr)
+                if current - reduced > eps:
+                    current = reduced
+                cooling, bad = cooldown, 0
+            yield current
+
+    return simulated(run)

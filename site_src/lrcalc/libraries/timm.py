@@ -1,0 +1,1 @@
+"""timm schedules (to come)."""

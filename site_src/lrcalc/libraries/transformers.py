@@ -1,0 +1,1 @@
+"""transformers schedules (to come)."""
