@@ -34,7 +34,7 @@ from ..schedules import Schedule
 REQUIRED = object()
 """Default of an argument the constructor requires."""
 
-PARAM_KINDS = ("float", "int", "bool", "choice", "ints", "floats", "schedule", "schedules", "int_float_map", "dicts", "metrics")
+PARAM_KINDS = ("float", "int", "bool", "str", "choice", "ints", "floats", "schedule", "schedules", "int_float_map", "dicts", "metrics")
 
 
 @dataclass(frozen=True)

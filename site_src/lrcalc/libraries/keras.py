@@ -1,1 +1,203 @@
-"""keras schedules (to come)."""
+"""Keras 3's ``keras.optimizers.schedules``, as pure functions of the step.
+
+Keras schedules are called with the optimizer's iteration count (batches, not
+epochs) and compute in the backend's float type: float32 by default, float64
+with ``keras.config.set_floatx("float64")``. lrcalc computes in float64, so a
+default Keras run differs from it in the 7th or 8th significant digit.
+Conventions worth knowing:
+
+- ``PiecewiseConstantDecay`` switches value *after* a boundary: at step
+  ``boundaries[0]`` it still returns ``values[0]``.
+- ``PolynomialDecay(cycle=True)`` stretches ``decay_steps`` to the next
+  multiple of itself instead of holding ``end_learning_rate``.
+- ``CosineDecay``'s ``alpha`` is a fraction of the initial rate; with
+  ``warmup_target`` it first warms up linearly from ``initial_learning_rate``
+  over ``warmup_steps`` (not counted in ``decay_steps``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import Param, check, is_number, register
+
+MODULE = "keras.optimizers.schedules."
+
+
+def _positive_steps(name: str, value) -> None:
+    check(is_number(value) and value > 0, f"Argument `{name}` must be > 0. Received: {name}={value!r}")
+
+
+def _numbers(**values) -> None:
+    for name, value in values.items():
+        check(is_number(value) and math.isfinite(value), f"{name} must be a finite number (got {name}={value!r})")
+
+
+def _name(default: str) -> Param:
+    """Keras's ``name`` argument: a name scope that does not change the values."""
+    return Param("name", "str", default, doc="A name scope; it does not change the values.")
+
+
+@register(
+    MODULE + "ExponentialDecay",
+    family="exponential",
+    params=(Param("initial_learning_rate", "float"), Param("decay_steps", "int"), Param("decay_rate", "float"), Param("staircase", "bool", False), _name("ExponentialDecay")),
+    needs_lr=False,
+    summary="initial_learning_rate * decay_rate^(step / decay_steps), floored with staircase.",
+)
+def exponential_decay(initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+    _numbers(initial_learning_rate=initial_learning_rate, decay_rate=decay_rate)
+    _positive_steps("decay_steps", decay_steps)
+
+    def schedule(step):
+        p = step / decay_steps
+        if staircase:
+            p = math.floor(p)
+        return initial_learning_rate * decay_rate**p
+
+    return schedule
+
+
+@register(
+    MODULE + "PiecewiseConstantDecay",
+    family="piecewise_constant",
+    params=(Param("boundaries", "ints"), Param("values", "floats"), _name("PiecewiseConstant")),
+    needs_lr=False,
+    summary="values[i] while step <= boundaries[i]: each value changes one step after its boundary.",
+)
+def piecewise_constant_decay(boundaries, values, name=None):
+    check(isinstance(boundaries, (list, tuple)) and isinstance(values, (list, tuple)), "boundaries and values must be lists")
+    check(
+        len(boundaries) == len(values) - 1,
+        "The length of boundaries should be 1 less than the length of values. "
+        f"Received: boundaries={list(boundaries)} of length {len(boundaries)}, and values={list(values)} of length {len(values)}.",
+    )
+    check(all(is_number(b) for b in boundaries) and all(is_number(v) for v in values), "boundaries and values must hold numbers")
+
+    def schedule(step):
+        result = 0.0
+        result += values[0] if step <= boundaries[0] else 0.0
+        result += values[-1] if step > boundaries[-1] else 0.0
+        for low, high, value in zip(boundaries[:-1], boundaries[1:], values[1:-1]):
+            result += value if low < step <= high else 0.0
+        return result
+
+    return schedule
+
+
+@register(
+    MODULE + "PolynomialDecay",
+    family="polynomial",
+    params=(
+        Param("initial_learning_rate", "float"),
+        Param("decay_steps", "int"),
+        Param("end_learning_rate", "float", 0.0001),
+        Param("power", "float", 1.0),
+        Param("cycle", "bool", False),
+        _name("PolynomialDecay"),
+    ),
+    needs_lr=False,
+    summary="From initial_learning_rate to end_learning_rate as (1 - step/decay_steps)^power; cycle restarts it.",
+)
+def polynomial_decay(initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False, name=None):
+    _numbers(initial_learning_rate=initial_learning_rate, end_learning_rate=end_learning_rate, power=power)
+    _positive_steps("decay_steps", decay_steps)
+
+    def schedule(step):
+        step, steps = float(step), float(decay_steps)
+        if cycle:
+            steps *= 1.0 if step == 0 else math.ceil(step / decay_steps)
+        else:
+            step = min(step, steps)
+        return (initial_learning_rate - end_learning_rate) * (1 - step / steps) ** power + end_learning_rate
+
+    return schedule
+
+
+@register(
+    MODULE + "InverseTimeDecay",
+    family="inverse_time",
+    params=(Param("initial_learning_rate", "float"), Param("decay_steps", "int"), Param("decay_rate", "float"), Param("staircase", "bool", False), _name("InverseTimeDecay")),
+    needs_lr=False,
+    summary="initial_learning_rate / (1 + decay_rate * step / decay_steps), floored with staircase.",
+)
+def inverse_time_decay(initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+    _numbers(initial_learning_rate=initial_learning_rate, decay_rate=decay_rate)
+    _positive_steps("decay_steps", decay_steps)
+
+    def schedule(step):
+        p = step / decay_steps
+        if staircase:
+            p = math.floor(p)
+        return initial_learning_rate / (1 + decay_rate * p)
+
+    return schedule
+
+
+def _cosine(step, decay_steps, start, alpha):
+    return start * ((1 - alpha) * (0.5 * (1.0 + math.cos(math.pi * (step / decay_steps)))) + alpha)
+
+
+@register(
+    MODULE + "CosineDecay",
+    family="cosine",
+    params=(
+        Param("initial_learning_rate", "float"),
+        Param("decay_steps", "int"),
+        Param("alpha", "float", 0.0, doc="The floor, as a fraction of the peak."),
+        _name("CosineDecay"),
+        Param("warmup_target", "float", None, optional=True),
+        Param("warmup_steps", "int", 0),
+    ),
+    needs_lr=False,
+    summary="Half a cosine down to alpha times the peak over decay_steps, after an optional linear warmup.",
+)
+def cosine_decay(initial_learning_rate, decay_steps, alpha=0.0, name=None, warmup_target=None, warmup_steps=0):
+    _numbers(initial_learning_rate=initial_learning_rate, alpha=alpha)
+    _positive_steps("decay_steps", decay_steps)
+    if warmup_target is not None:
+        _numbers(warmup_target=warmup_target, warmup_steps=warmup_steps)
+
+    def schedule(step):
+        step = float(step)
+        if warmup_target is None:
+            return _cosine(min(step, decay_steps), decay_steps, initial_learning_rate, alpha)
+        step = min(step, decay_steps + warmup_steps)
+        if step < warmup_steps:
+            return (warmup_target - initial_learning_rate) * (step / warmup_steps) + initial_learning_rate
+        return _cosine(step - warmup_steps, decay_steps, warmup_target, alpha)
+
+    return schedule
+
+
+@register(
+    MODULE + "CosineDecayRestarts",
+    family="warm_restarts",
+    params=(
+        Param("initial_learning_rate", "float"),
+        Param("first_decay_steps", "int"),
+        Param("t_mul", "float", 2.0),
+        Param("m_mul", "float", 1.0),
+        Param("alpha", "float", 0.0),
+        _name("SGDRDecay"),
+    ),
+    needs_lr=False,
+    summary="Cosine decay restarted with periods t_mul times longer and peaks m_mul times lower (SGDR).",
+)
+def cosine_decay_restarts(initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name=None):
+    _numbers(initial_learning_rate=initial_learning_rate, t_mul=t_mul, m_mul=m_mul, alpha=alpha)
+    _positive_steps("first_decay_steps", first_decay_steps)
+
+    def schedule(step):
+        fraction = float(step) / first_decay_steps
+        if t_mul == 1.0:
+            restart = math.floor(fraction)
+            fraction -= restart
+        else:
+            restart = math.floor(math.log(1.0 - fraction * (1.0 - t_mul)) / math.log(t_mul))
+            done = (1.0 - t_mul**restart) / (1.0 - t_mul)
+            fraction = (fraction - done) / t_mul**restart
+        decayed = 0.5 * m_mul**restart * (1.0 + math.cos(math.pi * fraction))
+        return initial_learning_rate * ((1 - alpha) * decayed + alpha)
+
+    return schedule

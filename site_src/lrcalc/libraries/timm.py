@@ -1,1 +1,341 @@
-"""timm schedules (to come)."""
+"""timm's ``timm.scheduler`` classes, as functions of the epoch.
+
+timm sets the learning rate from the epoch number rather than by counting
+calls: ``scheduler.step(epoch)`` sets the lr for that epoch, so
+``schedule(i)`` is the lr after ``scheduler.step(i)``, that is, during epoch
+``i`` (with ``t_in_epochs=False`` the same values come from
+``step_update(num_updates)``, counted in batches). ``lr`` is the optimizer's
+learning rate. Conventions worth knowing:
+
+- warmup runs linearly from ``warmup_lr_init`` over ``warmup_t`` steps; with
+  ``warmup_prefix=False`` (the default for cosine, tanh and poly) the warmup
+  overlaps the start of the schedule, with ``True`` it comes before it.
+  ``StepLRScheduler`` and ``MultiStepLRScheduler`` default to a prefix.
+- ``lr_min`` is an absolute floor; after ``cycle_limit`` cycles the lr stays
+  at ``lr_min``.
+- ``MultiStepLRScheduler`` applies a milestone ``m`` from epoch ``m - 1``
+  (it bisects ``t + 1``).
+- timm's optional noise is random, so it is out of scope.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from typing import Callable
+
+from . import Param, check, is_int, is_number, register, simulated
+from ..schedules import Schedule
+
+MODULE = "timm.scheduler."
+
+
+def _common(warmup_prefix: bool) -> tuple[Param, ...]:
+    """The arguments every timm scheduler shares, with its warmup_prefix default."""
+    return (
+        Param("warmup_t", "int", 0),
+        Param("warmup_lr_init", "float", 0.0),
+        Param("warmup_prefix", "bool", warmup_prefix),
+        Param("t_in_epochs", "bool", True, doc="False: step_update(num_updates) gives the same values, counted in batches."),
+        Param("noise_range_t", "ints", None, optional=True, doc="Random noise is out of scope: leave None."),
+        Param("noise_pct", "float", 0.67),
+        Param("noise_std", "float", 1.0),
+        Param("noise_seed", "int", 42),
+        Param("initialize", "bool", True),
+    )
+
+
+def _no_noise(noise_range_t, initialize, **_ignored) -> None:
+    check(noise_range_t is None, "timm's noise is random, so lrcalc cannot reproduce it: leave noise_range_t=None")
+    check(initialize is True, "initialize=False needs an optimizer that already holds initial_lr; lrcalc starts fresh")
+
+
+def _warmed(lr: float, warmup_t, warmup_lr_init, warmup_target: float, shape: Callable[[int], float]) -> Schedule:
+    """timm's linear warmup from warmup_lr_init over warmup_t epochs, then ``shape(t)``."""
+    check(is_int(warmup_t) and warmup_t >= 0, f"warmup_t must be a whole number >= 0 (got {warmup_t!r})")
+    check(is_number(warmup_lr_init), f"warmup_lr_init must be a number (got {warmup_lr_init!r})")
+    step = (warmup_target - warmup_lr_init) / warmup_t if warmup_t else 1
+
+    def schedule(t: int) -> float:
+        check(is_int(t) and t >= 0, f"step must be a whole number >= 0 (got step={t!r})")
+        if t < warmup_t:
+            return warmup_lr_init + t * step
+        return shape(t)
+
+    return schedule
+
+
+def _cycles(t_initial, cycle_mul):
+    """A function from t to (cycle index, cycle length, position in the cycle)."""
+
+    def locate(t):
+        if cycle_mul != 1:
+            i = math.floor(math.log(1 - t / t_initial * (1 - cycle_mul), cycle_mul))
+            length = cycle_mul**i * t_initial
+            return i, length, t - (1 - cycle_mul**i) / (1 - cycle_mul) * t_initial
+        i = t // t_initial
+        return i, t_initial, t - (t_initial * i)
+
+    return locate
+
+
+def _cyclic(lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, warmup_t, warmup_prefix, curve):
+    """The shared skeleton of timm's cosine, tanh and poly schedulers."""
+    check(is_number(t_initial) and t_initial > 0, f"t_initial must be > 0 (got {t_initial!r}); timm asserts t_initial > 0")
+    check(is_number(lr_min) and lr_min >= 0, f"lr_min must be >= 0 (got {lr_min!r}); timm asserts lr_min >= 0")
+    check(is_number(cycle_mul) and cycle_mul > 0, f"cycle_mul must be > 0 (got {cycle_mul!r})")
+    check(is_number(cycle_decay), f"cycle_decay must be a number (got {cycle_decay!r})")
+    check(is_number(cycle_limit), f"cycle_limit must be a number (got {cycle_limit!r})")
+    locate = _cycles(t_initial, cycle_mul)
+
+    def shape(t):
+        if warmup_prefix:
+            t = t - warmup_t
+        i, length, position = locate(t)
+        if i < cycle_limit:
+            return curve(lr * cycle_decay**i, position, length)
+        return lr_min
+
+    return shape
+
+
+CYCLES = (
+    Param("lr_min", "float", 0.0),
+    Param("cycle_mul", "float", 1.0),
+    Param("cycle_decay", "float", 1.0),
+    Param("cycle_limit", "int", 1),
+)
+
+
+@register(
+    MODULE + "CosineLRScheduler",
+    family="cosine",
+    params=(Param("t_initial", "int"), *CYCLES, *_common(False), Param("k_decay", "float", 1.0)),
+    needs_lr=True,
+    summary="Cosine from lr to lr_min over t_initial epochs, with optional warmup and restarts.",
+    stepping="epoch",
+)
+def cosine_lr_scheduler(lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, warmup_t, warmup_lr_init, warmup_prefix, k_decay=1.0, **rest):
+    _no_noise(**rest)
+    check(is_number(k_decay), f"k_decay must be a number (got {k_decay!r})")
+
+    def curve(peak, position, length):
+        return lr_min + 0.5 * (peak - lr_min) * (1 + math.cos(math.pi * position**k_decay / length**k_decay))
+
+    shape = _cyclic(lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, warmup_t, warmup_prefix, curve)
+    return _warmed(lr, warmup_t, warmup_lr_init, lr, shape)
+
+
+@register(
+    MODULE + "TanhLRScheduler",
+    family="tanh",
+    params=(Param("t_initial", "int"), Param("lb", "float", -7.0), Param("ub", "float", 3.0), *CYCLES, *_common(False)),
+    needs_lr=True,
+    summary="A tanh-shaped decay from lr to lr_min over t_initial epochs (Hsueh et al. 2019).",
+    stepping="epoch",
+)
+def tanh_lr_scheduler(lr, t_initial, lb, ub, lr_min, cycle_mul, cycle_decay, cycle_limit, warmup_t, warmup_lr_init, warmup_prefix, **rest):
+    _no_noise(**rest)
+    check(is_number(lb) and is_number(ub) and lb < ub, f"lb must be < ub (got lb={lb!r}, ub={ub!r}); timm asserts lb < ub")
+    check(cycle_limit >= 0 and warmup_t >= 0 and warmup_lr_init >= 0, "cycle_limit, warmup_t and warmup_lr_init must be >= 0; timm asserts it")
+
+    def curve(peak, position, length):
+        tr = position / length
+        return lr_min + 0.5 * (peak - lr_min) * (1 - math.tanh(lb * (1.0 - tr) + ub * tr))
+
+    shape = _cyclic(lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, warmup_t, warmup_prefix, curve)
+    target = lr if warmup_prefix or not warmup_t else shape(warmup_t)
+    return _warmed(lr, warmup_t, warmup_lr_init, target, shape)
+
+
+@register(
+    MODULE + "PolyLRScheduler",
+    family="polynomial",
+    params=(Param("t_initial", "int"), Param("power", "float", 0.5), *CYCLES, *_common(False), Param("k_decay", "float", 1.0)),
+    needs_lr=True,
+    summary="Polynomial decay (1 - t/t_initial)^power from lr to lr_min, with optional warmup and restarts.",
+    stepping="epoch",
+)
+def poly_lr_scheduler(lr, t_initial, power, lr_min, cycle_mul, cycle_decay, cycle_limit, warmup_t, warmup_lr_init, warmup_prefix, k_decay=1.0, **rest):
+    _no_noise(**rest)
+    check(is_number(power) and is_number(k_decay), "power and k_decay must be numbers")
+
+    def curve(peak, position, length):
+        return lr_min + (peak - lr_min) * (1 - position**k_decay / length**k_decay) ** power
+
+    shape = _cyclic(lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, warmup_t, warmup_prefix, curve)
+    return _warmed(lr, warmup_t, warmup_lr_init, lr, shape)
+
+
+@register(
+    MODULE + "StepLRScheduler",
+    family="step",
+    params=(Param("decay_t", "float"), Param("decay_rate", "float", 1.0), *_common(True)),
+    needs_lr=True,
+    summary="Multiply lr by decay_rate every decay_t epochs (after the warmup, by default).",
+    stepping="epoch",
+)
+def step_lr_scheduler(lr, decay_t, decay_rate, warmup_t, warmup_lr_init, warmup_prefix, **rest):
+    _no_noise(**rest)
+    check(is_number(decay_t) and decay_t > 0, f"decay_t must be > 0 (got {decay_t!r})")
+    check(is_number(decay_rate), f"decay_rate must be a number (got {decay_rate!r})")
+
+    def shape(t):
+        if warmup_prefix:
+            t = t - warmup_t
+        return lr * decay_rate ** (t // decay_t)
+
+    return _warmed(lr, warmup_t, warmup_lr_init, lr, shape)
+
+
+@register(
+    MODULE + "MultiStepLRScheduler",
+    family="multistep",
+    params=(Param("decay_t", "ints"), Param("decay_rate", "float", 1.0), *_common(True)),
+    needs_lr=True,
+    summary="Multiply lr by decay_rate at each listed epoch (timm applies milestone m from epoch m - 1).",
+    stepping="epoch",
+)
+def multistep_lr_scheduler(lr, decay_t, decay_rate, warmup_t, warmup_lr_init, warmup_prefix, **rest):
+    _no_noise(**rest)
+    check(isinstance(decay_t, (list, tuple)) and all(is_number(d) for d in decay_t), f"decay_t must be a list of epochs (got {decay_t!r})")
+    check(is_number(decay_rate), f"decay_rate must be a number (got {decay_rate!r})")
+    milestones = list(decay_t)
+
+    def shape(t):
+        if warmup_prefix:
+            t = t - warmup_t
+        return lr * decay_rate ** bisect_right(milestones, t + 1)
+
+    return _warmed(lr, warmup_t, warmup_lr_init, lr, shape)
+
+
+_STABLE = ("constant", "rsqrt", "power")
+_DECAY = ("linear", "1-sqrt", "cosine", "power", "exp")
+
+
+@register(
+    MODULE + "WSDLRScheduler",
+    family="wsd",
+    params=(
+        Param("t_initial", "int"),
+        Param("decay_t", "int"),
+        Param("lr_min", "float", 0.0),
+        Param("stable_fn", "choice", "constant", choices=_STABLE),
+        Param("stable_timescale", "float", None, optional=True),
+        Param("stable_power", "float", 0.5),
+        Param("decay_fn", "choice", "1-sqrt", choices=_DECAY),
+        Param("decay_power", "float", 0.5),
+        Param("decay_ratio", "float", 0.1),
+        Param("warmup_t", "int", 0),
+        Param("warmup_lr_init", "float", 0.0),
+        *_common(False)[3:],
+    ),
+    needs_lr=True,
+    summary="Warmup, a stable phase, then a decay over the last decay_t of t_initial epochs (warmup-stable-decay).",
+    stepping="epoch",
+)
+def wsd_lr_scheduler(lr, t_initial, decay_t, lr_min, stable_fn, stable_timescale, stable_power, decay_fn, decay_power, decay_ratio, warmup_t, warmup_lr_init, **rest):
+    _no_noise(**rest)
+    check(is_number(t_initial) and t_initial > 0, f"Invalid t_initial ({t_initial}), must be > 0.")
+    check(is_number(decay_t) and 0 < decay_t <= t_initial, f"Invalid decay_t ({decay_t}), must be in (0, t_initial] w/ t_initial={t_initial}.")
+    check(is_number(lr_min) and lr_min >= 0, f"Invalid lr_min ({lr_min}), must be >= 0.")
+    check(stable_fn in _STABLE, f"Invalid stable_fn ({stable_fn}), must be one of {_STABLE}.")
+    check(decay_fn in _DECAY, f"Invalid decay_fn ({decay_fn}), must be one of {_DECAY} or a callable.")
+    check(is_number(decay_ratio) and 0.0 < decay_ratio < 1.0, f"Invalid decay_ratio ({decay_ratio}), must be in (0, 1).")
+    check(is_number(decay_power) and decay_power > 0, f"Invalid decay_power ({decay_power}), must be > 0.")
+    check(is_number(stable_power) and stable_power > 0, f"Invalid stable_power ({stable_power}), must be > 0.")
+    if stable_fn != "constant":
+        if stable_timescale is None:
+            stable_timescale = warmup_t
+        check(
+            stable_timescale > 0,
+            f"stable_fn={stable_fn} requires a positive stable_timescale, it defaults to warmup_t ({warmup_t}), "
+            "set it explicitly when there is no warmup.",
+        )
+
+    def stable(t_s):
+        if stable_fn == "constant":
+            return 1.0
+        power = 0.5 if stable_fn == "rsqrt" else stable_power
+        return (1.0 + t_s / stable_timescale) ** -power
+
+    def decay(frac):
+        if decay_fn == "linear":
+            return 1.0 - frac
+        if decay_fn == "1-sqrt":
+            return 1.0 - math.sqrt(frac)
+        if decay_fn == "cosine":
+            return 0.5 * (1.0 + math.cos(math.pi * frac))
+        if decay_fn == "power":
+            return 1.0 - frac**decay_power
+        return (decay_ratio**frac - decay_ratio) / (1.0 - decay_ratio)
+
+    def shape(t):
+        t_s = t - warmup_t
+        level = max(lr * stable(t_s), lr_min)
+        t_decay = t_s - (t_initial - decay_t)
+        if t_decay <= 0:
+            return level
+        return lr_min + (level - lr_min) * decay(min(t_decay / decay_t, 1.0))
+
+    return _warmed(lr, warmup_t, warmup_lr_init, lr, shape)
+
+
+@register(
+    MODULE + "PlateauLRScheduler",
+    family="plateau",
+    params=(
+        Param("metrics", "metrics", doc="The metric passed with step(epoch, metric) for epochs 0, 1, 2, ..."),
+        Param("decay_rate", "float", 0.1),
+        Param("patience_t", "int", 10),
+        Param("threshold", "float", 1e-4),
+        Param("cooldown_t", "int", 0),
+        Param("warmup_t", "int", 0),
+        Param("warmup_lr_init", "float", 0.0),
+        Param("lr_min", "float", 0.0),
+        Param("mode", "choice", "max", choices=("min", "max")),
+        Param("noise_range_t", "ints", None, optional=True, doc="Random noise is out of scope: leave None."),
+        Param("noise_type", "choice", "normal", choices=("normal", "uniform")),
+        Param("noise_pct", "float", 0.67),
+        Param("noise_std", "float", 1.0),
+        Param("noise_seed", "int", None, optional=True),
+        Param("initialize", "bool", True),
+    ),
+    needs_lr=True,
+    summary="timm's wrapper of ReduceLROnPlateau (mode 'max' by default), with a warmup; deprecated in timm.",
+    stepping="epoch",
+)
+def plateau_lr_scheduler(lr, metrics, decay_rate, patience_t, threshold, cooldown_t, warmup_t, warmup_lr_init, lr_min, mode, noise_range_t, initialize, **_noise):
+    _no_noise(noise_range_t=noise_range_t, initialize=initialize)
+    check(is_number(decay_rate) and decay_rate < 1.0, "Factor should be < 1.0.")
+    check(mode in ("min", "max"), f"mode {mode} is unknown!")
+    check(isinstance(metrics, (list, tuple)) and all(is_number(m) for m in metrics), f"metrics must be a list of numbers (got {metrics!r})")
+    check(is_int(warmup_t) and warmup_t >= 0, f"warmup_t must be a whole number >= 0 (got {warmup_t!r})")
+    warm_step = (lr - warmup_lr_init) / warmup_t if warmup_t else 1
+
+    def better(a, best):
+        return a < best * (1.0 - threshold) if mode == "min" else a > best * (threshold + 1.0)
+
+    def run():
+        current = warmup_lr_init if warmup_t else lr
+        best, bad, cooling = (math.inf if mode == "min" else -math.inf), 0, 0
+        for epoch, metric in enumerate(metrics):
+            if epoch <= warmup_t:
+                current = warmup_lr_init + epoch * warm_step
+            else:
+                if better(float(metric), best):
+                    best, bad = float(metric), 0
+                else:
+                    bad += 1
+                if cooling > 0:
+                    cooling -= 1
+                    bad = 0
+                if bad > patience_t:
+                    reduced = max(current * decay_rate, lr_min)
+                    if current - reduced > 1e-8:
+                        current = reduced
+                    cooling, bad = cooldown_t, 0
+            yield current
+
+    return simulated(run)

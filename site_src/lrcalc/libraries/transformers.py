@@ -1,1 +1,311 @@
-"""transformers schedules (to come)."""
+"""Hugging Face transformers' schedules (``transformers.get_*_schedule*``).
+
+Each is a PyTorch ``LambdaLR`` on the optimizer: ``lr(i) = lr * factor(i)``,
+where ``i`` counts optimizer steps (batches) and ``lr`` is the optimizer's
+learning rate. Conventions worth knowing:
+
+- ``num_training_steps`` includes the warmup; warmup starts from 0 at step 0.
+- After ``num_training_steps``, the linear and cosine schedules stay at 0
+  (cosine with ``num_cycles`` > 0.5 rises again until the end, then stops at 0
+  only where the factor is clipped); the polynomial one holds ``lr_end``.
+- ``get_cosine_with_min_lr_schedule_with_warmup``: the floor is ``min_lr``
+  (absolute) or ``min_lr_rate`` (a fraction of ``lr``).
+- ``get_cosine_with_min_lr_schedule_with_warmup_lr_rate`` counts one step
+  ahead: its warmup starts above 0 and its decay starts at step ``warmup + 1``.
+- ``get_reduce_on_plateau_schedule`` is PyTorch's ``ReduceLROnPlateau``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from . import Param, check, is_int, is_number, register
+from ..schedules import Schedule
+
+MODULE = "transformers."
+LAST_EPOCH = Param("last_epoch", "int", -1, doc="Resuming is out of scope: only -1 (a fresh start) is accepted.")
+WARMUP = Param("num_warmup_steps", "int")
+TRAINING = Param("num_training_steps", "int")
+
+
+def _lambda(lr: float, factor: Callable[[int], float], last_epoch: int) -> Schedule:
+    """LambdaLR: the optimizer's lr times ``factor(step)``."""
+    check(
+        last_epoch == -1,
+        f"last_epoch={last_epoch!r} resumes a run; lrcalc computes from the start (last_epoch=-1): read later steps instead",
+    )
+
+    def schedule(step: int) -> float:
+        check(is_int(step) and step >= 0, f"step must be a whole number >= 0 (got step={step!r})")
+        return lr * factor(step)
+
+    return schedule
+
+
+def _steps(**values) -> None:
+    for name, value in values.items():
+        check(is_int(value), f"{name} must be a whole number (got {name}={value!r})")
+
+
+def _warmup(step: int, warmup: int) -> float:
+    return float(step) / float(max(1, warmup))
+
+
+@register(MODULE + "get_constant_schedule", family="constant", params=(LAST_EPOCH,), needs_lr=True, summary="The optimizer's lr, unchanged.")
+def get_constant_schedule(lr, last_epoch=-1):
+    return _lambda(lr, lambda step: 1, last_epoch)
+
+
+@register(
+    MODULE + "get_constant_schedule_with_warmup",
+    family="warmup",
+    params=(WARMUP, LAST_EPOCH),
+    needs_lr=True,
+    summary="Linear warmup from 0 over num_warmup_steps, then the optimizer's lr.",
+)
+def get_constant_schedule_with_warmup(lr, num_warmup_steps, last_epoch=-1):
+    _steps(num_warmup_steps=num_warmup_steps)
+
+    def factor(step):
+        return float(step) / float(max(1.0, num_warmup_steps)) if step < num_warmup_steps else 1.0
+
+    return _lambda(lr, factor, last_epoch)
+
+
+@register(
+    MODULE + "get_linear_schedule_with_warmup",
+    family="linear",
+    params=(WARMUP, TRAINING, LAST_EPOCH),
+    needs_lr=True,
+    summary="Linear warmup from 0, then linear decay to 0 at num_training_steps.",
+)
+def get_linear_schedule_with_warmup(lr, num_warmup_steps, num_training_steps, last_epoch=-1):
+    _steps(num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
+
+    def factor(step):
+        if step < num_warmup_steps:
+            return _warmup(step, num_warmup_steps)
+        return max(0.0, float(num_training_steps - step) / float(max(1, num_training_steps - num_warmup_steps)))
+
+    return _lambda(lr, factor, last_epoch)
+
+
+def _cosine_factor(step, warmup, training, cycles, min_rate=0.0):
+    if step < warmup:
+        return _warmup(step, warmup)
+    progress = float(step - warmup) / float(max(1, training - warmup))
+    value = 0.5 * (1.0 + math.cos(math.pi * float(cycles) * 2.0 * progress))
+    value = value * (1 - min_rate) + min_rate
+    return max(0.0, value)
+
+
+@register(
+    MODULE + "get_cosine_schedule_with_warmup",
+    family="cosine",
+    params=(WARMUP, TRAINING, Param("num_cycles", "float", 0.5), LAST_EPOCH),
+    needs_lr=True,
+    summary="Linear warmup from 0, then a cosine to 0 at num_training_steps (num_cycles=0.5 is half a wave).",
+)
+def get_cosine_schedule_with_warmup(lr, num_warmup_steps, num_training_steps, num_cycles=0.5, last_epoch=-1):
+    _steps(num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
+    check(is_number(num_cycles), f"num_cycles must be a number (got {num_cycles!r})")
+    return _lambda(lr, lambda step: _cosine_factor(step, num_warmup_steps, num_training_steps, num_cycles), last_epoch)
+
+
+@register(
+    MODULE + "get_cosine_with_hard_restarts_schedule_with_warmup",
+    family="warm_restarts",
+    params=(WARMUP, TRAINING, Param("num_cycles", "int", 1), LAST_EPOCH),
+    needs_lr=True,
+    summary="Linear warmup from 0, then num_cycles cosine decays to 0, each restarting at the peak.",
+)
+def get_cosine_with_hard_restarts_schedule_with_warmup(lr, num_warmup_steps, num_training_steps, num_cycles=1, last_epoch=-1):
+    _steps(num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
+    check(is_number(num_cycles), f"num_cycles must be a number (got {num_cycles!r})")
+
+    def factor(step):
+        if step < num_warmup_steps:
+            return _warmup(step, num_warmup_steps)
+        progress = float(step - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
+        if progress >= 1.0:
+            return 0.0
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(num_cycles) * progress) % 1.0))))
+
+    return _lambda(lr, factor, last_epoch)
+
+
+@register(
+    MODULE + "get_polynomial_decay_schedule_with_warmup",
+    family="polynomial",
+    params=(WARMUP, TRAINING, Param("lr_end", "float", 1e-7), Param("power", "float", 1.0), LAST_EPOCH),
+    needs_lr=True,
+    summary="Linear warmup from 0, then polynomial decay to lr_end (absolute) at num_training_steps.",
+)
+def get_polynomial_decay_schedule_with_warmup(lr, num_warmup_steps, num_training_steps, lr_end=1e-7, power=1.0, last_epoch=-1):
+    _steps(num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
+    check(is_number(lr_end) and is_number(power), "lr_end and power must be numbers")
+    check(lr > lr_end, f"lr_end ({lr_end}) must be smaller than initial lr ({lr})")
+
+    def factor(step):
+        if step < num_warmup_steps:
+            return _warmup(step, num_warmup_steps)
+        if step > num_training_steps:
+            return lr_end / lr
+        remaining = 1 - (step - num_warmup_steps) / (num_training_steps - num_warmup_steps)
+        return ((lr - lr_end) * remaining**power + lr_end) / lr
+
+    return _lambda(lr, factor, last_epoch)
+
+
+@register(
+    MODULE + "get_inverse_sqrt_schedule",
+    family="inverse_sqrt",
+    params=(WARMUP, Param("timescale", "int", None, optional=True, doc="Defaults to num_warmup_steps, or 10,000 without warmup."), LAST_EPOCH),
+    needs_lr=True,
+    summary="Linear warmup from 0, then lr / sqrt((step + shift) / timescale) (Vaswani et al. 2017).",
+)
+def get_inverse_sqrt_schedule(lr, num_warmup_steps, timescale=None, last_epoch=-1):
+    _steps(num_warmup_steps=num_warmup_steps)
+    if timescale is None:
+        timescale = num_warmup_steps or 10_000
+    check(is_number(timescale) and timescale != 0, f"timescale must be a non-zero number (got {timescale!r})")
+    shift = timescale - num_warmup_steps
+
+    def factor(step):
+        if step < num_warmup_steps:
+            return _warmup(step, num_warmup_steps)
+        return 1.0 / math.sqrt((step + shift) / timescale)
+
+    return _lambda(lr, factor, last_epoch)
+
+
+def _min_rate(lr, min_lr, min_lr_rate) -> float:
+    check(min_lr is None or min_lr_rate is None, "Only one of min_lr or min_lr_rate should be set")
+    if min_lr is not None:
+        check(is_number(min_lr), f"min_lr must be a number (got {min_lr!r})")
+        check(lr != 0, "min_lr is divided by the optimizer's lr, which must not be 0")
+        return min_lr / lr
+    check(min_lr_rate is not None, "One of min_lr or min_lr_rate should be set through the `lr_scheduler_kwargs`")
+    check(is_number(min_lr_rate), f"min_lr_rate must be a number (got {min_lr_rate!r})")
+    return min_lr_rate
+
+
+MIN_LR = (Param("min_lr", "float", None, optional=True, doc="An absolute floor."), Param("min_lr_rate", "float", None, optional=True, doc="A floor as a fraction of lr."))
+
+
+@register(
+    MODULE + "get_cosine_with_min_lr_schedule_with_warmup",
+    family="cosine",
+    params=(WARMUP, TRAINING, Param("num_cycles", "float", 0.5), LAST_EPOCH, *MIN_LR),
+    needs_lr=True,
+    summary="Like the cosine schedule, but decaying to a floor (min_lr, or min_lr_rate × lr) instead of 0.",
+)
+def get_cosine_with_min_lr_schedule_with_warmup(lr, num_warmup_steps, num_training_steps, num_cycles=0.5, last_epoch=-1, min_lr=None, min_lr_rate=None):
+    _steps(num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
+    rate = _min_rate(lr, min_lr, min_lr_rate)
+    return _lambda(lr, lambda step: _cosine_factor(step, num_warmup_steps, num_training_steps, num_cycles, rate), last_epoch)
+
+
+@register(
+    MODULE + "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    family="cosine",
+    params=(WARMUP, TRAINING, Param("num_cycles", "float", 0.5), LAST_EPOCH, *MIN_LR, Param("warmup_lr_rate", "float", None, optional=True)),
+    needs_lr=True,
+    summary="Cosine to a floor, counting one step ahead: warmup starts at warmup_lr_rate × lr (or 1/num_warmup_steps).",
+)
+def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(lr, num_warmup_steps, num_training_steps, num_cycles=0.5, last_epoch=-1, min_lr=None, min_lr_rate=None, warmup_lr_rate=None):
+    _steps(num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
+    rate = _min_rate(lr, min_lr, min_lr_rate)
+    warmup, training = float(num_warmup_steps), float(num_training_steps)
+
+    def factor(step):
+        step = float(step)
+        if step < warmup:
+            if warmup_lr_rate is None:
+                return (step + 1.0) / max(1.0, warmup)
+            start = float(warmup_lr_rate)
+            return start + (1.0 - start) * step / max(1, warmup - 1)
+        progress = (step - warmup + 1.0) / max(1.0, training - warmup)
+        value = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
+        return max(0, value * (1 - rate) + rate)
+
+    return _lambda(lr, factor, last_epoch)
+
+
+_SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+@register(
+    MODULE + "get_wsd_schedule",
+    family="wsd",
+    params=(
+        WARMUP,
+        Param("num_decay_steps", "int"),
+        Param("num_training_steps", "int", None, optional=True),
+        Param("num_stable_steps", "int", None, optional=True),
+        Param("warmup_type", "choice", "linear", choices=_SHAPES),
+        Param("decay_type", "choice", "cosine", choices=_SHAPES),
+        Param("min_lr_ratio", "float", 0),
+        Param("num_cycles", "float", 0.5),
+        LAST_EPOCH,
+    ),
+    needs_lr=True,
+    summary="Warmup, a stable plateau, then a decay to min_lr_ratio × lr (warmup-stable-decay).",
+)
+def get_wsd_schedule(lr, num_warmup_steps, num_decay_steps, num_training_steps=None, num_stable_steps=None, warmup_type="linear", decay_type="cosine", min_lr_ratio=0, num_cycles=0.5, last_epoch=-1):
+    check(num_training_steps is not None or num_stable_steps is not None, "Either num_training_steps or num_stable_steps must be specified.")
+    check(warmup_type in _SHAPES, f"Unknown warmup type: {warmup_type}, expected 'linear', 'cosine' or '1-sqrt'")
+    check(decay_type in _SHAPES, f"Unknown decay type: {decay_type}, expected 'linear', 'cosine' or '1-sqrt'")
+    _steps(num_warmup_steps=num_warmup_steps, num_decay_steps=num_decay_steps)
+    both_given = num_training_steps is not None and num_stable_steps is not None
+    if num_stable_steps is None:
+        _steps(num_training_steps=num_training_steps)
+        num_stable_steps = num_training_steps - num_warmup_steps - num_decay_steps
+    _steps(num_stable_steps=num_stable_steps)
+
+    def shape(kind: str, progress: float, rising: bool) -> float:
+        if kind == "linear":
+            return progress if rising else 1.0 - progress
+        if kind == "cosine":
+            return 0.5 * (1.0 - math.cos(math.pi * progress)) if rising else 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
+        return 1.0 - math.sqrt(1.0 - progress) if rising else 1.0 - math.sqrt(progress)
+
+    def factor(step):
+        if step < num_warmup_steps:
+            progress = float(step) / float(max(1, num_warmup_steps))
+            return max(0.0, shape(warmup_type, progress, True) * (1.0 - min_lr_ratio) + min_lr_ratio)
+        if step < num_warmup_steps + num_stable_steps:
+            return 1.0
+        if step < num_warmup_steps + num_stable_steps + num_decay_steps:
+            progress = float(step - num_warmup_steps - num_stable_steps) / float(max(1, num_decay_steps))
+            return max(0.0, shape(decay_type, progress, False) * (1.0 - min_lr_ratio) + min_lr_ratio)
+        return min_lr_ratio
+
+    schedule = _lambda(lr, factor, last_epoch)
+    if both_given:
+        schedule.notes = ("transformers warns when both num_training_steps and num_stable_steps are given: num_stable_steps wins.",)  # type: ignore[attr-defined]
+    return schedule
+
+
+@register(
+    MODULE + "get_reduce_on_plateau_schedule",
+    family="plateau",
+    params=(
+        Param("metrics", "metrics", doc="The values passed to step(), in order."),
+        Param("mode", "choice", "min", choices=("min", "max")),
+        Param("factor", "float", 0.1),
+        Param("patience", "int", 10),
+        Param("threshold", "float", 1e-4),
+        Param("threshold_mode", "choice", "rel", choices=("rel", "abs")),
+        Param("cooldown", "int", 0),
+        Param("min_lr", "float", 0),
+        Param("eps", "float", 1e-8),
+    ),
+    needs_lr=True,
+    summary="PyTorch's ReduceLROnPlateau with its defaults.",
+)
+def get_reduce_on_plateau_schedule(lr, **kwargs):
+    from .pytorch import reduce_lr_on_plateau
+
+    return reduce_lr_on_plateau(lr, **kwargs)
