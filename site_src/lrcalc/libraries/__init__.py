@@ -47,6 +47,7 @@ class Param:
     choices: tuple[str, ...] = ()
     doc: str = ""
     optional: bool = False  # None is accepted (e.g. OneCycleLR's total_steps)
+    positional: bool = True  # False: keyword-only, or not a constructor argument (metrics)
 
     @property
     def required(self) -> bool:
@@ -66,6 +67,7 @@ class LibraryAPI:
     summary: str = ""
     stepping: str = "step"  # what one step is by default: "step" (batch) or "epoch"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    leading_optimizer: bool = False  # the constructor's first positional argument is the optimizer
 
     @property
     def name(self) -> str:
@@ -74,17 +76,18 @@ class LibraryAPI:
 
 
 REGISTRY: dict[str, LibraryAPI] = {}
-LIBRARIES = ("torch", "keras", "optax", "transformers", "timm")
+LIBRARIES = ("lrcalc", "torch", "keras", "optax", "transformers", "timm")
 
 
-def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool, summary: str = "", stepping: str = "step", notes: tuple[str, ...] = ()):
+def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool, summary: str = "", stepping: str = "step", notes: tuple[str, ...] = (), leading_optimizer: bool | None = None):
     """Decorator: record ``build(lr, **kwargs) -> Schedule`` (or ``build(**kwargs)``) under ``api``."""
     library = api.split(".", 1)[0]
     if library not in LIBRARIES:
         raise ValueError(f"unknown library in {api!r}")
 
     def decorate(build: Callable[..., Schedule]) -> Callable[..., Schedule]:
-        REGISTRY[api] = LibraryAPI(api, library, family, params, needs_lr, build, summary, stepping, notes)
+        leading = needs_lr if leading_optimizer is None else leading_optimizer
+        REGISTRY[api] = LibraryAPI(api, library, family, params, needs_lr, build, summary, stepping, notes, leading)
         return build
 
     return decorate
@@ -173,7 +176,7 @@ def apis(library: str | None = None) -> list[LibraryAPI]:
 def _load() -> None:
     """Import every library module once, so that each registers its schedulers."""
     if not REGISTRY:
-        from . import keras, optax, pytorch, timm, transformers  # noqa: F401 - imported for registration
+        from . import keras, native, optax, pytorch, timm, transformers  # noqa: F401 - imported for registration
 
 
 def check(condition: bool, message: str) -> None:

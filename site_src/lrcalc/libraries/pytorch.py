@@ -444,7 +444,8 @@ def _make_CosineAnnealingLR(optimizer, T_max, eta_min, last_epoch=-1):
     return _CosineAnnealingLR(optimizer, T_max, eta_min)
 
 
-def _make_CyclicLR(optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_mode, cycle_momentum, base_momentum, max_momentum, last_epoch=-1):
+def _make_CyclicLR(optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode, cycle_momentum, base_momentum, max_momentum, last_epoch=-1):
+    check(scale_fn is None, "a custom scale_fn is a Python callable, which lrcalc cannot evaluate: use mode instead")
     for name, value in (("base_lr", base_lr), ("max_lr", max_lr), ("gamma", gamma)):
         _number(name, value)
     check(is_number(step_size_up) and step_size_up > 0, f"step_size_up must be > 0 (got {step_size_up!r})")
@@ -511,11 +512,11 @@ def _make_ChainedScheduler(optimizer, schedulers):
 _MAKERS = {MODULE + name.removeprefix("_make_"): maker for name, maker in dict(globals()).items() if name.startswith("_make_")}
 
 
-def _registered(name: str, family: str, params: tuple[Param, ...], summary: str, stepping: str = "epoch"):
+def _registered(name: str, family: str, params: tuple[Param, ...], summary: str, stepping: str = "epoch", leading_optimizer: bool = True):
     """Register ``torch.optim.lr_scheduler.<name>`` as a replay of its maker."""
     maker = _MAKERS[MODULE + name]
 
-    @register(MODULE + name, family=family, params=params, needs_lr=True, summary=summary, stepping=stepping)
+    @register(MODULE + name, family=family, params=params, needs_lr=True, summary=summary, stepping=stepping, leading_optimizer=leading_optimizer)
     def build(lr: float, **arguments: Any):
         maker(_Optimizer(lr), **arguments)  # validate now, not at the first step
         return simulated(lambda: _replay(lr, lambda optimizer: maker(optimizer, **arguments)))
@@ -545,6 +546,7 @@ _registered(
         Param("step_size_down", "int", None, optional=True),
         Param("mode", "choice", "triangular", choices=("triangular", "triangular2", "exp_range")),
         Param("gamma", "float", 1.0),
+        Param("scale_fn", "str", None, optional=True, doc="Callables are out of scope: leave None."),
         Param("scale_mode", "choice", "cycle", choices=("cycle", "iterations"), doc="Only used with a custom scale_fn."),
         Param("cycle_momentum", "bool", True, doc="Cycles momentum too; it does not change the lr."),
         Param("base_momentum", "float", 0.8),
@@ -587,14 +589,20 @@ _registered(
     (Param("schedulers", "schedules"), Param("milestones", "ints"), LAST_EPOCH),
     "Run schedulers one after another, switching at each milestone.",
 )
-_registered("ChainedScheduler", "chained", (Param("schedulers", "schedules"),), "Step every scheduler each step, so their effects multiply.")
+_registered(
+    "ChainedScheduler",
+    "chained",
+    (Param("schedulers", "schedules"),),
+    "Step every scheduler each step, so their effects multiply.",
+    leading_optimizer=False,
+)
 
 
 @register(
     MODULE + "ReduceLROnPlateau",
     family="plateau",
     params=(
-        Param("metrics", "metrics", doc="The values passed to step(), in order."),
+        Param("metrics", "metrics", doc="The values passed to step(), in order.", positional=False),
         Param("mode", "choice", "min", choices=("min", "max")),
         Param("factor", "float", 0.1),
         Param("patience", "int", 10),

@@ -30,8 +30,8 @@ from ..schedules import Schedule
 MODULE = "timm.scheduler."
 
 
-def _common(warmup_prefix: bool) -> tuple[Param, ...]:
-    """The arguments every timm scheduler shares, with its warmup_prefix default."""
+def _common(warmup_prefix: bool, *extra: Param) -> tuple[Param, ...]:
+    """The arguments every timm scheduler shares, in timm's order (``extra`` goes before initialize)."""
     return (
         Param("warmup_t", "int", 0),
         Param("warmup_lr_init", "float", 0.0),
@@ -41,6 +41,7 @@ def _common(warmup_prefix: bool) -> tuple[Param, ...]:
         Param("noise_pct", "float", 0.67),
         Param("noise_std", "float", 1.0),
         Param("noise_seed", "int", 42),
+        *extra,
         Param("initialize", "bool", True),
     )
 
@@ -110,7 +111,7 @@ CYCLES = (
 @register(
     MODULE + "CosineLRScheduler",
     family="cosine",
-    params=(Param("t_initial", "int"), *CYCLES, *_common(False), Param("k_decay", "float", 1.0)),
+    params=(Param("t_initial", "int"), *CYCLES, *_common(False, Param("k_decay", "float", 1.0))),
     needs_lr=True,
     summary="Cosine from lr to lr_min over t_initial epochs, with optional warmup and restarts.",
     stepping="epoch",
@@ -151,7 +152,7 @@ def tanh_lr_scheduler(lr, t_initial, lb, ub, lr_min, cycle_mul, cycle_decay, cyc
 @register(
     MODULE + "PolyLRScheduler",
     family="polynomial",
-    params=(Param("t_initial", "int"), Param("power", "float", 0.5), *CYCLES, *_common(False), Param("k_decay", "float", 1.0)),
+    params=(Param("t_initial", "int"), Param("power", "float", 0.5), *CYCLES, *_common(False, Param("k_decay", "float", 1.0))),
     needs_lr=True,
     summary="Polynomial decay (1 - t/t_initial)^power from lr to lr_min, with optional warmup and restarts.",
     stepping="epoch",
@@ -286,7 +287,7 @@ def wsd_lr_scheduler(lr, t_initial, decay_t, lr_min, stable_fn, stable_timescale
     MODULE + "PlateauLRScheduler",
     family="plateau",
     params=(
-        Param("metrics", "metrics", doc="The metric passed with step(epoch, metric) for epochs 0, 1, 2, ..."),
+        Param("metrics", "metrics", doc="The metric passed with step(epoch, metric) for epochs 0, 1, 2, ...", positional=False),
         Param("decay_rate", "float", 0.1),
         Param("patience_t", "int", 10),
         Param("threshold", "float", 1e-4),

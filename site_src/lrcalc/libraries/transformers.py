@@ -292,7 +292,7 @@ def get_wsd_schedule(lr, num_warmup_steps, num_decay_steps, num_training_steps=N
     MODULE + "get_reduce_on_plateau_schedule",
     family="plateau",
     params=(
-        Param("metrics", "metrics", doc="The values passed to step(), in order."),
+        Param("metrics", "metrics", doc="The values passed to step(), in order.", positional=False),
         Param("mode", "choice", "min", choices=("min", "max")),
         Param("factor", "float", 0.1),
         Param("patience", "int", 10),
