@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from . import fmt, schedules
+from .forms import FieldError, echo, read_number, read_whole
 from .schedules import InvalidArgument, Schedule
 
 MAX_EPOCHS = 10_000_000
@@ -34,8 +35,6 @@ CHART_POINTS = 1001
 _LISTED_DROPS = 12
 """A summary names each drop epoch up to this many drops, then counts them."""
 
-_ECHO_LIMIT = 24
-"""User text longer than this is shortened when quoted back in a message."""
 
 
 @dataclass(frozen=True)
@@ -173,63 +172,27 @@ RESULTS: dict[str, str] = {
 """The result outputs, by id, with their visible labels."""
 
 
-class FieldError(Exception):
-    """Bad text in one field; ``message`` says what is wrong and what is allowed."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
-        self.name = name
-        self.message = message
-
-
-def _echo(text: str) -> str:
-    """The user's text as quoted in a message, shortened when very long."""
-    return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
-
-
 def _parse_real(spec: Field, text: str) -> float:
     """Read a decimal such as ``0.01`` or ``3e-4`` and apply the field's rule."""
-    cleaned = text.replace("\u2212", "-").replace(" ", "")
-    if not cleaned:
+    if not text.strip():
         raise FieldError(spec.name, f"{spec.label} is required: enter a number > 0, such as {spec.default}.")
-    if "," in cleaned and "." not in cleaned:
-        raise FieldError(spec.name, f"{spec.label} must use a dot for decimals, such as {spec.default} (got {_echo(text)}).")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        value = math.nan
-    if math.isnan(value):
-        raise FieldError(spec.name, f"{spec.label} must be a number, such as {spec.default} or 3e-4 (got {_echo(text)}).")
-    if math.isinf(value):
-        raise FieldError(spec.name, f"{spec.label} must be a finite number, at most 1.8e308 (got {_echo(text)}).")
+    value = read_number(spec.name, spec.label, text, spec.default)
     try:
         return schedules.check_positive(spec.argument, value)
     except InvalidArgument as error:
-        raise FieldError(spec.name, f"{spec.label} must be {error.rule} (got {_echo(text)}).") from None
+        raise FieldError(spec.name, f"{spec.label} must be {error.rule} (got {echo(text)}).") from None
 
 
 def _parse_int(spec: Field, text: str, low: int) -> int:
     """Read a whole number between ``low`` and :data:`MAX_EPOCHS`."""
-    allowed = f"a whole number from {fmt.count(low)} to {fmt.count(MAX_EPOCHS)}"
-    cleaned = text.replace("\u2212", "-").replace(" ", "")
-    if not cleaned:
-        raise FieldError(spec.name, f"{spec.label} is required: enter {allowed}.")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or not value.is_integer():
-        raise FieldError(spec.name, f"{spec.label} must be {allowed} (got {_echo(text)}).")
-    if not low <= value <= MAX_EPOCHS:
-        raise FieldError(spec.name, f"{spec.label} must be {allowed} (got {_echo(text)}).")
-    return int(value)
+    return read_whole(spec.name, spec.label, text, low, MAX_EPOCHS)
 
 
 def _parse_choice(spec: Field, text: str) -> str:
     """Accept one of the field's listed choices."""
     allowed = [value for value, _ in spec.choices]
     if text not in allowed:
-        raise FieldError(spec.name, f"{spec.label} must be one of {', '.join(allowed)} (got {_echo(text)}).")
+        raise FieldError(spec.name, f"{spec.label} must be one of {', '.join(allowed)} (got {echo(text)}).")
     return text
 
 
