@@ -223,4 +223,5 @@ def simulated(run: Callable[[], Iterator[float]]) -> Schedule:
                 failure.append(error)
         return cache[step]
 
+    schedule.replayed = True  # type: ignore[attr-defined]
     return schedule
