@@ -403,3 +403,57 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
             ),
         },
     }
+
+
+LIBRARY_LABELS = {
+    "torch": "PyTorch",
+    "keras": "Keras",
+    "optax": "optax",
+    "transformers": "Hugging Face transformers",
+    "timm": "timm",
+}
+
+
+def catalog() -> dict:
+    """Every family and library scheduler with its arguments, for the page's forms.
+
+    Defaults are given as the text a user would type (``0.1``, ``[30, 60]``),
+    so the page can show them without formatting anything itself.
+    """
+    from .libraries import apis
+    from .libraries.native import GROUPS, LABELS
+
+    def describe(spec: LibraryAPI) -> dict:
+        return {
+            "api": spec.api,
+            "library": spec.library,
+            "name": spec.name,
+            "label": LABELS.get(spec.name, spec.name),
+            "summary": spec.summary,
+            "needs_lr": spec.needs_lr,
+            "stepping": spec.stepping,
+            "params": [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "required": p.required,
+                    "default": None if p.required else format_value(p.default),
+                    "choices": list(p.choices),
+                    "doc": p.doc,
+                }
+                for p in spec.params
+            ],
+        }
+
+    every = apis()
+    return {
+        "families": [
+            {"group": group, "items": [{"api": f"lrcalc.{name}", "label": LABELS[name]} for name in names]}
+            for group, names in GROUPS.items()
+        ],
+        "libraries": [
+            {"id": library, "label": label, "apis": [spec.api for spec in every if spec.library == library]}
+            for library, label in LIBRARY_LABELS.items()
+        ],
+        "apis": {spec.api: describe(spec) for spec in every},
+    }

@@ -12,16 +12,25 @@ import json
 import traceback
 
 from .calculator import calculate
+from .explore import explore
 
 
 def handle(request: str) -> str:
-    """Answer one request: ``{"type": "calculate", "inputs": {...}, "page_url": ...}``."""
+    """Answer one request.
+
+    ``{"type": "calculate", "inputs": {...}, "page_url": ...}`` runs the classic
+    calculator; ``{"type": "explore", "request": {...}}`` the schedule explorer.
+    """
     try:
         message = json.loads(request)
-        if message.get("type") != "calculate":
-            raise ValueError(f"unknown request type {message.get('type')!r}")
-        inputs = message.get("inputs") or {}
-        body = calculate({str(k): str(v) for k, v in inputs.items()}, page_url=str(message.get("page_url", "")))
+        kind = message.get("type")
+        if kind == "calculate":
+            inputs = message.get("inputs") or {}
+            body = calculate({str(k): str(v) for k, v in inputs.items()}, page_url=str(message.get("page_url", "")))
+        elif kind == "explore":
+            body = explore(message.get("request") or {})
+        else:
+            raise ValueError(f"unknown request type {kind!r}")
         return json.dumps(body, allow_nan=False, ensure_ascii=False)
     except Exception:  # noqa: BLE001 - any bug must reach the page as a visible banner
         return json.dumps({"ok": False, "fatal": traceback.format_exc()})

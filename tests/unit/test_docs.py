@@ -5,7 +5,17 @@ import importlib
 
 import pytest
 
-MODULES = ["lrcalc", "lrcalc.schedules", "lrcalc.fmt", "lrcalc.calculator", "lrcalc.web"]
+MODULES = [
+    "lrcalc",
+    "lrcalc.schedules",
+    "lrcalc.fmt",
+    "lrcalc.forms",
+    "lrcalc.calculator",
+    "lrcalc.web",
+    "lrcalc.libraries",
+    "lrcalc.paste",
+    "lrcalc.explore",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

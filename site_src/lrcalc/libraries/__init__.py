@@ -132,11 +132,31 @@ def from_library(api: str, lr: float | None = None, **kwargs: Any) -> Schedule:
     if spec.needs_lr:
         if lr is None:
             raise ValueError(f"{spec.api} wraps an optimizer: give its learning rate as lr=...")
-        lr = _check_lr(lr)
-        return spec.build(lr, **arguments)
-    if lr is not None:
+        schedule = spec.build(_check_lr(lr), **arguments)
+    elif lr is not None:
         raise ValueError(f"{spec.api} takes no optimizer, so lr must be None (got lr={lr!r})")
-    return spec.build(**arguments)
+    else:
+        schedule = spec.build(**arguments)
+    return _guarded(schedule)
+
+
+def _guarded(schedule: Schedule) -> Schedule:
+    """Report arithmetic failures as the libraries' users see them.
+
+    A division by zero (a zero-length phase, say) becomes ValueError naming
+    the step; a value that overflows is ``inf``, as JAX and PyTorch return it.
+    """
+
+    def guarded(step: int) -> float:
+        try:
+            return schedule(step)
+        except ZeroDivisionError as error:
+            raise ValueError(f"{error} at step {step} (the library raises ZeroDivisionError there)") from None
+        except OverflowError:
+            return math.inf
+
+    guarded.__dict__.update(schedule.__dict__)
+    return guarded
 
 
 def bind(spec: LibraryAPI, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -221,6 +241,8 @@ def simulated(run: Callable[[], Iterator[float]]) -> Schedule:
                 failure.append(ValueError(f"the schedule ends at step {len(cache) - 1} (asked for step {step})"))
             except ValueError as error:
                 failure.append(error)
+            except ZeroDivisionError as error:
+                failure.append(ValueError(f"{error} (the library raises ZeroDivisionError at step {len(cache)})"))
         return cache[step]
 
     schedule.replayed = True  # type: ignore[attr-defined]

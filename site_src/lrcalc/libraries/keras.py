@@ -194,7 +194,10 @@ def cosine_decay_restarts(initial_learning_rate, first_decay_steps, t_mul=2.0, m
             restart = math.floor(fraction)
             fraction -= restart
         else:
-            restart = math.floor(math.log(1.0 - fraction * (1.0 - t_mul)) / math.log(t_mul))
+            inside = 1.0 - fraction * (1.0 - t_mul)
+            if inside <= 0:  # t_mul < 1: the periods add up to a finite length; Keras returns NaN past it
+                return math.nan
+            restart = math.floor(math.log(inside) / math.log(t_mul))
             done = (1.0 - t_mul**restart) / (1.0 - t_mul)
             fraction = (fraction - done) / t_mul**restart
         decayed = 0.5 * m_mul**restart * (1.0 + math.cos(math.pi * fraction))

@@ -346,10 +346,6 @@ class _ChainedScheduler(_Scheduler):
 # ---------------------------------------------------------------- argument checks and builders
 
 
-def _positive_int(name: str, value: Any) -> None:
-    check(is_int(value) and value > 0, f"Expected positive integer {name}, but got {value!r}")
-
-
 def _number(name: str, value: Any) -> None:
     check(is_number(value) and math.isfinite(value), f"{name} must be a finite number (got {name}={value!r})")
 
@@ -390,7 +386,7 @@ def _replay(lr: float, make) -> Iterator[float]:
 
 
 def _make_StepLR(optimizer, step_size, gamma, last_epoch=-1):
-    _positive_int("step_size", step_size)
+    _number("step_size", step_size)  # PyTorch accepts 0 and fails at the first step; so does lrcalc
     _number("gamma", gamma)
     _fresh_start(last_epoch)
     return _StepLR(optimizer, step_size, gamma)
@@ -409,7 +405,7 @@ def _make_MultiStepLR(optimizer, milestones, gamma, last_epoch=-1):
 def _make_ConstantLR(optimizer, factor, total_iters, last_epoch=-1):
     _number("factor", factor)
     check(0 <= factor <= 1.0, "Constant multiplicative factor expected to be between 0 and 1.")
-    check(is_int(total_iters) and total_iters >= 0, f"total_iters must be a whole number >= 0 (got {total_iters!r})")
+    _number("total_iters", total_iters)
     _fresh_start(last_epoch)
     return _ConstantLR(optimizer, factor, total_iters)
 
@@ -419,7 +415,7 @@ def _make_LinearLR(optimizer, start_factor, end_factor, total_iters, last_epoch=
     _number("end_factor", end_factor)
     check(0 < start_factor <= 1.0, "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
     check(0 <= end_factor <= 1.0, "Ending multiplicative factor expected to be between 0 and 1.")
-    _positive_int("total_iters", total_iters)
+    _number("total_iters", total_iters)
     _fresh_start(last_epoch)
     return _LinearLR(optimizer, start_factor, end_factor, total_iters)
 
@@ -431,14 +427,14 @@ def _make_ExponentialLR(optimizer, gamma, last_epoch=-1):
 
 
 def _make_PolynomialLR(optimizer, total_iters, power, last_epoch=-1):
-    _positive_int("total_iters", total_iters)
+    _number("total_iters", total_iters)
     _number("power", power)
     _fresh_start(last_epoch)
     return _PolynomialLR(optimizer, total_iters, power)
 
 
 def _make_CosineAnnealingLR(optimizer, T_max, eta_min, last_epoch=-1):
-    _positive_int("T_max", T_max)
+    _number("T_max", T_max)  # PyTorch accepts 0 and fails at the first step; so does lrcalc
     _number("eta_min", eta_min)
     _fresh_start(last_epoch)
     return _CosineAnnealingLR(optimizer, T_max, eta_min)
@@ -460,27 +456,27 @@ def _make_CyclicLR(optimizer, base_lr, max_lr, step_size_up, step_size_down, mod
 
 
 def _make_CosineAnnealingWarmRestarts(optimizer, T_0, T_mult, eta_min, last_epoch=-1):
-    check(is_int(T_0) and T_0 > 0, f"Expected positive integer T_0, but got {T_0!r}")
-    check(is_int(T_mult) and T_mult >= 1, f"Expected integer T_mult >= 1, but got {T_mult!r}")
-    check(is_number(eta_min), f"Expected float or int eta_min, but got {eta_min!r} of type {type(eta_min).__name__}")
+    check(is_int(T_0) and T_0 > 0, f"Expected positive integer T_0, but got {T_0}")
+    check(is_int(T_mult) and T_mult >= 1, f"Expected integer T_mult >= 1, but got {T_mult}")
+    check(is_number(eta_min), f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
     _fresh_start(last_epoch)
     return _CosineAnnealingWarmRestarts(optimizer, T_0, T_mult, eta_min)
 
 
 def _make_OneCycleLR(optimizer, max_lr, total_steps, epochs, steps_per_epoch, pct_start, anneal_strategy, cycle_momentum, base_momentum, max_momentum, div_factor, final_div_factor, three_phase, last_epoch=-1):
     if total_steps is not None:
-        check(is_int(total_steps) and total_steps > 0, f"Expected positive integer total_steps, but got {total_steps!r}")
+        check(is_int(total_steps) and total_steps > 0, f"Expected positive integer total_steps, but got {total_steps}")
     elif epochs is not None and steps_per_epoch is not None:
-        check(is_int(epochs) and epochs > 0, f"Expected positive integer epochs, but got {epochs!r}")
-        check(is_int(steps_per_epoch) and steps_per_epoch > 0, f"Expected positive integer steps_per_epoch, but got {steps_per_epoch!r}")
+        check(is_int(epochs) and epochs > 0, f"Expected positive integer epochs, but got {epochs}")
+        check(is_int(steps_per_epoch) and steps_per_epoch > 0, f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
         total_steps = epochs * steps_per_epoch
     else:
         raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
     check(
         isinstance(pct_start, float) and 0 <= pct_start <= 1,
-        f"Expected float between 0 and 1 pct_start, but got {pct_start!r}",
+        f"Expected float between 0 and 1 pct_start, but got {pct_start}",
     )
-    check(anneal_strategy in ("cos", "linear"), f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy!r}")
+    check(anneal_strategy in ("cos", "linear"), f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
     for name, value in (("max_lr", max_lr), ("div_factor", div_factor), ("final_div_factor", final_div_factor)):
         _number(name, value)
     check(div_factor != 0 and final_div_factor != 0, "div_factor and final_div_factor must not be 0")
@@ -518,7 +514,10 @@ def _registered(name: str, family: str, params: tuple[Param, ...], summary: str,
 
     @register(MODULE + name, family=family, params=params, needs_lr=True, summary=summary, stepping=stepping, leading_optimizer=leading_optimizer)
     def build(lr: float, **arguments: Any):
-        maker(_Optimizer(lr), **arguments)  # validate now, not at the first step
+        try:
+            maker(_Optimizer(lr), **arguments)  # validate now, not at the first step
+        except ZeroDivisionError as error:
+            raise ValueError(f"{error} (PyTorch raises ZeroDivisionError when constructing {name} with these arguments)") from None
         return simulated(lambda: _replay(lr, lambda optimizer: maker(optimizer, **arguments)))
 
     return build
@@ -602,7 +601,7 @@ _registered(
     MODULE + "ReduceLROnPlateau",
     family="plateau",
     params=(
-        Param("metrics", "metrics", doc="The values passed to step(), in order.", positional=False),
+        Param("metrics", "metrics", [], doc="The values passed to step(), in order.", positional=False),
         Param("mode", "choice", "min", choices=("min", "max")),
         Param("factor", "float", 0.1),
         Param("patience", "int", 10),

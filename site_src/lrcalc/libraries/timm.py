@@ -287,7 +287,7 @@ def wsd_lr_scheduler(lr, t_initial, decay_t, lr_min, stable_fn, stable_timescale
     MODULE + "PlateauLRScheduler",
     family="plateau",
     params=(
-        Param("metrics", "metrics", doc="The metric passed with step(epoch, metric) for epochs 0, 1, 2, ...", positional=False),
+        Param("metrics", "metrics", [], doc="The metric passed with step(epoch, metric) for epochs 1, 2, 3, ...", positional=False),
         Param("decay_rate", "float", 0.1),
         Param("patience_t", "int", 10),
         Param("threshold", "float", 1e-4),
@@ -321,7 +321,8 @@ def plateau_lr_scheduler(lr, metrics, decay_rate, patience_t, threshold, cooldow
     def run():
         current = warmup_lr_init if warmup_t else lr
         best, bad, cooling = (math.inf if mode == "min" else -math.inf), 0, 0
-        for epoch, metric in enumerate(metrics):
+        yield current
+        for epoch, metric in enumerate(metrics, start=1):
             if epoch <= warmup_t:
                 current = warmup_lr_init + epoch * warm_step
             else:
@@ -340,3 +341,84 @@ def plateau_lr_scheduler(lr, metrics, decay_rate, patience_t, threshold, cooldow
             yield current
 
     return simulated(run)
+
+
+@register(
+    MODULE + "create_scheduler_v2",
+    family="dispatch",
+    params=(
+        Param("sched", "choice", "cosine", choices=("cosine", "tanh", "step", "constant", "multistep", "plateau", "poly", "wsd", "rsqrt", "none")),
+        Param("num_epochs", "int", 300),
+        Param("decay_epochs", "float", None, optional=True),
+        Param("decay_milestones", "ints", [90, 180, 270]),
+        Param("cooldown_epochs", "int", 0, doc="Only lengthens the returned num_epochs."),
+        Param("patience_epochs", "int", 10),
+        Param("decay_rate", "float", 0.1),
+        Param("min_lr", "float", 0.0),
+        Param("warmup_lr", "float", 1e-5),
+        Param("warmup_epochs", "int", 0),
+        Param("warmup_prefix", "bool", False),
+        Param("noise", "floats", None, optional=True, doc="Random noise is out of scope: leave None."),
+        Param("noise_pct", "float", 0.67),
+        Param("noise_std", "float", 1.0),
+        Param("noise_seed", "int", 42),
+        Param("cycle_mul", "float", 1.0),
+        Param("cycle_decay", "float", 0.1),
+        Param("cycle_limit", "int", 1),
+        Param("k_decay", "float", 1.0),
+        Param("decay_fn", "choice", None, optional=True, choices=_DECAY),
+        Param("stable_timescale", "float", None, optional=True),
+        Param("plateau_mode", "choice", "max", choices=("min", "max")),
+        Param("step_on_epochs", "bool", True),
+        Param("updates_per_epoch", "int", 0),
+        Param("metrics", "metrics", [], doc="For sched='plateau': the metric passed with step(epoch, metric) for epochs 1, 2, ...", positional=False),
+    ),
+    needs_lr=True,
+    summary="timm's factory: a scheduler by name, with epochs converted to updates when step_on_epochs=False.",
+    stepping="epoch",
+)
+def create_scheduler_v2(lr, sched, num_epochs, decay_epochs, decay_milestones, cooldown_epochs, patience_epochs, decay_rate, min_lr, warmup_lr, warmup_epochs, warmup_prefix, noise, noise_pct, noise_std, noise_seed, cycle_mul, cycle_decay, cycle_limit, k_decay, decay_fn, stable_timescale, plateau_mode, step_on_epochs, updates_per_epoch, metrics):
+    check(noise is None, "timm's noise is random, so lrcalc cannot reproduce it: leave noise=None")
+    if decay_epochs is None:
+        decay_epochs = 0.2 if sched in ("wsd", "rsqrt") else 90
+    t_initial, warmup_t, decay_t, timescale = num_epochs, warmup_epochs, decay_epochs, stable_timescale
+    if not step_on_epochs:
+        check(is_int(updates_per_epoch) and updates_per_epoch > 0, "updates_per_epoch must be set to number of dataloader batches")
+        t_initial, warmup_t, decay_t = t_initial * updates_per_epoch, warmup_t * updates_per_epoch, decay_t * updates_per_epoch
+        decay_milestones = [d * updates_per_epoch for d in decay_milestones]
+        if timescale is not None:
+            timescale = timescale * updates_per_epoch
+    quiet = {"t_in_epochs": step_on_epochs, "noise_range_t": None, "initialize": True}
+    warm = {"warmup_t": warmup_t, "warmup_lr_init": warmup_lr, "warmup_prefix": warmup_prefix}
+    cycles = {"lr_min": min_lr, "cycle_mul": cycle_mul, "cycle_decay": cycle_decay, "cycle_limit": cycle_limit}
+    if sched == "cosine":
+        return cosine_lr_scheduler(lr, t_initial, **cycles, **warm, k_decay=k_decay, **quiet)
+    if sched == "tanh":
+        return tanh_lr_scheduler(lr, t_initial, -7.0, 3.0, **cycles, **warm, **quiet)
+    if sched == "step":
+        return step_lr_scheduler(lr, decay_t, decay_rate, **warm, **quiet)
+    if sched == "constant":
+        return step_lr_scheduler(lr, 1, 1.0, **warm, **quiet)
+    if sched == "multistep":
+        return multistep_lr_scheduler(lr, list(decay_milestones), decay_rate, **warm, **quiet)
+    if sched == "plateau":
+        check(step_on_epochs, "Plateau LR only supports step per epoch.")
+        return plateau_lr_scheduler(lr, metrics, decay_rate, patience_epochs, 1e-4, 0, warmup_t, warmup_lr, min_lr, plateau_mode, None, True)
+    if sched == "poly":
+        return poly_lr_scheduler(lr, t_initial, decay_rate, **cycles, **warm, k_decay=k_decay, **quiet)
+    if sched in ("wsd", "rsqrt"):
+        t_sched = t_initial if warmup_prefix else t_initial - warmup_t
+        if 0 < decay_epochs < 1:
+            decay_t = decay_epochs * t_sched
+        decay_t = int(round(decay_t))
+        check(
+            0 < decay_t <= t_sched,
+            f"{sched} schedule requires 0 < decay_epochs <= epochs{'' if warmup_prefix else ' - warmup_epochs'}, "
+            f"got decay {decay_t} and stable + decay length {t_sched}.",
+        )
+        return wsd_lr_scheduler(
+            lr, t_sched, decay_t, min_lr, "rsqrt" if sched == "rsqrt" else "constant", timescale, 0.5,
+            decay_fn or ("linear" if sched == "rsqrt" else "1-sqrt"), 0.5, 0.1, warmup_t, warmup_lr, **quiet,
+        )
+    check(sched == "none", f"Unknown scheduler '{sched}'.")
+    return _warmed(lr, 0, 0.0, lr, lambda t: lr)

@@ -292,7 +292,7 @@ def get_wsd_schedule(lr, num_warmup_steps, num_decay_steps, num_training_steps=N
     MODULE + "get_reduce_on_plateau_schedule",
     family="plateau",
     params=(
-        Param("metrics", "metrics", doc="The values passed to step(), in order.", positional=False),
+        Param("metrics", "metrics", [], doc="The values passed to step(), in order.", positional=False),
         Param("mode", "choice", "min", choices=("min", "max")),
         Param("factor", "float", 0.1),
         Param("patience", "int", 10),
@@ -309,3 +309,153 @@ def get_reduce_on_plateau_schedule(lr, **kwargs):
     from .pytorch import reduce_lr_on_plateau
 
     return reduce_lr_on_plateau(lr, **kwargs)
+
+
+class _StreamingAverage:
+    """GreedyLR's moving average: a running sum, added to and subtracted from, over the window."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.values, self.total = size, [], 0.0
+
+    def add(self, value: float) -> float:
+        self.values.append(value)
+        self.total += value
+        if len(self.values) > self.size:
+            self.total -= self.values.pop(0)
+        return self.total / len(self.values)
+
+
+GREEDY = (
+    Param("mode", "choice", "min", choices=("min", "max")),
+    Param("factor", "float", 0.95),
+    Param("patience", "int", 10),
+    Param("threshold", "float", 1e-6),
+    Param("threshold_mode", "choice", "abs", choices=("rel", "abs")),
+    Param("cooldown", "int", 0),
+    Param("warmup", "int", 0),
+    Param("min_lr", "float", 1e-3),
+    Param("max_lr", "float", 1.0),
+    Param("eps", "float", 1e-8),
+    Param("verbose", "bool", False),
+    Param("smooth", "bool", False),
+    Param("window_size", "int", 50),
+    Param("reset_start", "int", 500),
+    Param("metrics", "metrics", [], doc="The values passed to step(), in order.", positional=False),
+)
+
+
+def _greedy(lr, metrics, mode, factor, patience, threshold, threshold_mode, cooldown, warmup, min_lr, max_lr, eps, verbose, smooth, window_size, reset_start):
+    """GreedyLR: lower the lr on a plateau like ReduceLROnPlateau, raise it on sustained improvement."""
+    from . import simulated
+
+    check(is_number(factor) and factor < 1.0, "Factor should be < 1.0.")
+    check(mode in ("min", "max"), f"mode {mode} is unknown!")
+    check(threshold_mode in ("rel", "abs"), f"threshold mode {threshold_mode} is unknown!")
+    check(isinstance(metrics, (list, tuple)) and all(is_number(m) for m in metrics), f"metrics must be a list of numbers (got {metrics!r})")
+    check(is_int(window_size) and window_size >= 1, f"window_size must be a whole number >= 1 (got {window_size!r})")
+
+    def better(a, best):
+        if mode == "min":
+            return a < best * (1.0 - threshold) if threshold_mode == "rel" else a < best - threshold
+        return a > best * (1.0 + threshold) if threshold_mode == "rel" else a > best + threshold
+
+    def run():
+        current, worst = float(lr), (math.inf if mode == "min" else -math.inf)
+        best, bad, good, cooling, warming, countdown = worst, 0, 0, 0, 0, reset_start
+        average = _StreamingAverage(window_size)
+        yield current
+        for metric in metrics:
+            value = average.add(float(metric)) if smooth else float(metric)
+            if cooling > 0:
+                cooling, bad, good = cooling - 1, 0, 0
+            elif warming > 0:
+                warming, bad, good = warming - 1, 0, 0
+            else:
+                if better(value, best):
+                    best, bad, good = value, 0, good + 1
+                else:
+                    bad, good = bad + 1, 0
+                if good > patience:
+                    raised = min(current / factor, max_lr)
+                    if raised - current > eps:
+                        current = raised
+                    countdown, warming, good = reset_start, warmup, 0
+                elif bad > patience:
+                    reduced = max(current * factor, min_lr)
+                    if current - reduced > eps:
+                        current = reduced
+                    if not current > min_lr:
+                        countdown -= 1
+                        if countdown <= 0:  # GreedyLR._reset: back to the initial lr
+                            current, best, bad, good, warming, countdown = float(lr), worst, 0, 0, 0, reset_start
+                            average = _StreamingAverage(window_size)
+                    cooling, bad = cooldown, 0
+            yield current
+
+    return simulated(run)
+
+
+register(
+    MODULE + "GreedyLR",
+    family="plateau",
+    params=GREEDY,
+    needs_lr=True,
+    summary="Lower the lr on a plateau and raise it (÷ factor, up to max_lr) on sustained improvement.",
+)(lambda lr, **kwargs: _greedy(lr, **kwargs))
+register(
+    MODULE + "get_greedy_schedule",
+    family="plateau",
+    params=GREEDY,
+    needs_lr=True,
+    summary="transformers' GreedyLR, as get_scheduler('greedy') builds it.",
+)(lambda lr, **kwargs: _greedy(lr, **kwargs))
+
+
+_BY_NAME = {
+    "linear": "get_linear_schedule_with_warmup",
+    "cosine": "get_cosine_schedule_with_warmup",
+    "cosine_with_restarts": "get_cosine_with_hard_restarts_schedule_with_warmup",
+    "polynomial": "get_polynomial_decay_schedule_with_warmup",
+    "constant": "get_constant_schedule",
+    "constant_with_warmup": "get_constant_schedule_with_warmup",
+    "inverse_sqrt": "get_inverse_sqrt_schedule",
+    "reduce_lr_on_plateau": "get_reduce_on_plateau_schedule",
+    "cosine_with_min_lr": "get_cosine_with_min_lr_schedule_with_warmup",
+    "cosine_warmup_with_min_lr": "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    "warmup_stable_decay": "get_wsd_schedule",
+    "greedy": "get_greedy_schedule",
+}
+
+
+@register(
+    MODULE + "get_scheduler",
+    family="dispatch",
+    params=(
+        Param("name", "choice", choices=tuple(_BY_NAME)),
+        Param("num_warmup_steps", "int", None, optional=True),
+        Param("num_training_steps", "int", None, optional=True),
+        Param("scheduler_specific_kwargs", "int_float_map", None, optional=True, doc="A dict of extra arguments for the named schedule."),
+        Param("metrics", "metrics", [], doc="For reduce_lr_on_plateau and greedy: the values passed to step().", positional=False),
+    ),
+    needs_lr=True,
+    summary="The Trainer's dispatcher: a schedule by name (lr_scheduler_type), such as 'linear' or 'cosine'.",
+)
+def get_scheduler(lr, name, num_warmup_steps=None, num_training_steps=None, scheduler_specific_kwargs=None, metrics=()):
+    from . import REGISTRY, bind
+
+    check(name in _BY_NAME, f"{name!r} is not a valid SchedulerType, please select one of {list(_BY_NAME)}")
+    extra = dict(scheduler_specific_kwargs or {})
+    spec = REGISTRY[MODULE + _BY_NAME[name]]
+    if name == "constant":
+        return spec.build(lr, **bind(spec, {}))
+    if name in ("reduce_lr_on_plateau", "greedy"):
+        return spec.build(lr, **bind(spec, {**extra, "metrics": list(metrics)}))
+    check(num_warmup_steps is not None, f"SchedulerType.{name.upper()} requires `num_warmup_steps`, please provide that argument.")
+    if name == "constant_with_warmup":
+        return spec.build(lr, **bind(spec, {"num_warmup_steps": num_warmup_steps}))
+    if name == "inverse_sqrt":
+        return spec.build(lr, **bind(spec, {"num_warmup_steps": num_warmup_steps, **extra}))
+    if name == "warmup_stable_decay":
+        return spec.build(lr, **bind(spec, {"num_warmup_steps": num_warmup_steps, "num_training_steps": num_training_steps, **extra}))
+    check(num_training_steps is not None, f"SchedulerType.{name.upper()} requires `num_training_steps`, please provide that argument.")
+    return spec.build(lr, **bind(spec, {"num_warmup_steps": num_warmup_steps, "num_training_steps": num_training_steps, **extra}))
