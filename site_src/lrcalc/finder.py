@@ -325,6 +325,7 @@ def _need(rule: str, count: int, needed: int, where: str) -> None:
 
 
 def _fastai_minimum(lrs, losses, num_it):
+    """fastai ``minimum``: ``lrs[losses.argmin()] / 10`` on the float32 window."""
     start, w_lrs, w_losses = _fastai_window(lrs, losses, num_it)
     _need("fastai.minimum", len(w_losses), 1, "after fastai's trimming")
     i = argmin(w_losses)
@@ -332,6 +333,7 @@ def _fastai_minimum(lrs, losses, num_it):
 
 
 def _fastai_steep(lrs, losses, num_it):
+    """fastai ``steep``: argmin of float32 ``diff(losses) / diff(log(lrs))``; the left point's LR."""
     start, w_lrs, w_losses = _fastai_window(lrs, losses, num_it)
     _need("fastai.steep", len(w_losses), 2, "after fastai's trimming")
     r = _f32_one
@@ -345,6 +347,7 @@ def _fastai_steep(lrs, losses, num_it):
 
 
 def _fastai_valley(lrs, losses, num_it):
+    """fastai ``valley``: 1/3 + 1/6 of the way along the longest strictly falling subsequence."""
     start, w_lrs, w_losses = _fastai_window(lrs, losses, num_it)
     _need("fastai.valley", len(w_losses), 1, "after fastai's trimming")
     n = len(w_losses)
@@ -357,12 +360,15 @@ def _fastai_valley(lrs, losses, num_it):
             if lds[max_end] < lds[i]:
                 max_end = i
                 max_start = max_end - lds[max_end]
+    # fastai's max_start is one before the run (it can be -1, and lrs[-1] is then the
+    # last LR); kept as is.
     sections = (max_end - max_start) / 3
     idx = max_start + int(sections) + int(sections / 2)
     return w_lrs[idx], start + (idx if idx >= 0 else n + idx)
 
 
 def _fastai_slide(lrs, losses, num_it, lr_diff=15, thresh=0.005, adjust_value=1.0):
+    """fastai ``slide``: slide a 15-point interval left until its slopes differ by <= 0.005."""
     start, w_lrs, w_losses = _fastai_window(lrs, losses, num_it)
     n = len(w_losses)
     _need("fastai.slide", n, lr_diff + 1, "after fastai's trimming")
@@ -378,6 +384,7 @@ def _fastai_slide(lrs, losses, num_it, lr_diff=15, thresh=0.005, adjust_value=1.
 
 
 def _torch_lr_finder_steepest(lrs, losses, num_it, skip_start=10, skip_end=5):
+    """torch-lr-finder ``plot(suggest_lr=True)``: argmin of ``np.gradient(losses[10:-5])`` (float64)."""
     _need("torch_lr_finder.steepest", len(lrs), skip_start + skip_end + 2, "(torch-lr-finder skips 10 + 5)")
     w_lrs = list(lrs[skip_start:-skip_end] if skip_end else lrs[skip_start:])
     w_losses = list(losses[skip_start:-skip_end] if skip_end else losses[skip_start:])
@@ -386,6 +393,7 @@ def _torch_lr_finder_steepest(lrs, losses, num_it, skip_start=10, skip_end=5):
 
 
 def _lightning_steepest(lrs, losses, num_it, skip_begin=10, skip_end=1):
+    """Lightning ``suggestion()``: argmin of float32 ``torch.gradient(losses, spacing=[lrs])``."""
     w_losses = _f32(list(losses[skip_begin:-skip_end]))
     w_lrs = _f32(list(lrs[skip_begin:-skip_end]))
     kept = [i for i, v in enumerate(w_losses) if math.isfinite(v)]
@@ -665,13 +673,6 @@ def _numbers(name: str, values: object) -> list[float]:
             raise FinderError(f"“{name}” must hold only numbers; item {i + 1} is {json.dumps(v)[:30]}.")
         out.append(float(v))
     return out
-
-
-def _ramp_gaps(lrs: list[float]) -> list[float]:
-    """Successive LR steps, in log LR when every LR is > 0."""
-    if all(v > 0 for v in lrs[:6]):
-        return [math.log(lrs[i + 1] / lrs[i]) for i in range(min(5, len(lrs) - 1))]
-    return [lrs[i + 1] - lrs[i] for i in range(min(5, len(lrs) - 1))]
 
 
 def _looks_like_lightning(lrs: list[float]) -> bool:
