@@ -413,11 +413,13 @@ def _chart(curve: _Curve, first: int, last: int, current: int) -> dict:
     sampled = len(epochs) < n
     return {
         "x": epochs,
+        "x_text": [str(e) for e in epochs],
         "y": values,
         "text": [fmt.lr(value) for value in values],
         "marker": epochs.index(current),
         "path": "stepped" if curve.inputs.kind.name == "step" else "linear",
         "x_label": f"Epoch (counting from {curve.base})",
+        "point_label": "Epoch",
         "y_label": "Learning rate",
         "log_ok": log_ok,
         "log_note": "" if log_ok else "Log scale is unavailable: the learning rate reaches 0.",

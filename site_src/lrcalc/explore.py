@@ -30,8 +30,9 @@ MAX_STEPS = 10_000_000
 MAX_REPLAYED = 1_000_000
 """The longest run for schedulers replayed step by step (PyTorch's, plateaus)."""
 
-EXACT_MEAN = 200_000
-"""Runs up to this many steps get an exact mean; longer ones an estimate from the chart's samples."""
+EXACT_MEAN = 20_000
+"""Runs up to this many steps are evaluated at every step (exact peak and mean); longer ones
+from the chart's samples, with the peak refined between its neighbouring samples."""
 
 CHART_POINTS = 1001
 
@@ -52,8 +53,12 @@ def format_value(value: Any) -> str:
 
 
 def call_text(spec: LibraryAPI, lr: float | None, kwargs: Mapping[str, Any]) -> str:
-    """The constructor call as a user would write it, with non-default arguments only."""
+    """The constructor call as a user would write it: a library's with its non-default
+    arguments only; an lrcalc family's with every argument, as ``lrcalc.name(...)``."""
     parts = ["optimizer"] if spec.leading_optimizer else []
+    if spec.library == "lrcalc":
+        values = {p.name: p.default for p in spec.params if not p.required} | dict(kwargs)
+        return f"{spec.api}({', '.join(f'{name}={format_value(value)}' for name, value in values.items())})"
     defaults = {p.name: p.default for p in spec.params}
     for name, value in kwargs.items():
         if defaults.get(name, REQUIRED) is REQUIRED or value != defaults[name]:
@@ -257,8 +262,7 @@ def _summary(training: dict, schedule, steps: list[int], values: list[float], to
     else:
         mean = _trapezoid(steps, values)
         mean_note = f" (estimated from {len(steps):,} samples)"
-        peak_value = max(values)
-        peak_step = steps[values.index(peak_value)]
+        peak_step, peak_value = _refined_peak(schedule, steps, values)
     current_step = _to_step(training, training["current"])
     try:
         current = float(schedule(current_step))
@@ -278,6 +282,44 @@ def _where(training: dict, step: int) -> str:
     position = _to_unit(training, step)
     shown = f"{position:,}" if float(position).is_integer() else fmt.lr(position)
     return f"{training['unit']} {shown.removesuffix('.0')}"
+
+
+def _describe(spec: LibraryAPI, training: dict, summary: list[dict], total: int, drawn: int) -> str:
+    """A sentence describing the curve, for the chart's text alternative."""
+    peak, final, mean = (item["text"] for item in summary[:3])
+    length = f"{total:,} scheduler steps, one per {'epoch' if training['stepping'] == 'epoch' else 'optimizer step'}"
+    shown = "" if drawn >= total else f" Drawn from {drawn:,} of them."
+    return f"{spec.name} over {length}: peak {peak}, final {final}, mean {mean}.{shown}"
+
+
+def _copy_text(call: str, training: dict, summary: list[dict], notes: list[str]) -> str:
+    """Plain text for the clipboard: the scheduler call, the run, the numbers and the notes."""
+    lines = ["Learning rate schedule", "", f"Scheduler: {call}", "", "Training:"]
+    lines.append(f"  Epochs: {training['epochs']:,}")
+    lines.append(f"  Steps per epoch: {training['steps_per_epoch']:,}")
+    lines.append(f"  Scheduler steps once per: {'epoch' if training['stepping'] == 'epoch' else 'optimizer step'}")
+    lines.append(f"  Scheduler steps in the run: {training['total']:,}")
+    lines += ["", "Results:"] + [f"  {item['label']}: {item['text']}" for item in summary]
+    if notes:
+        lines += ["", "Notes:"] + [f"  {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def _refined_peak(schedule, steps: list[int], values: list[float]) -> tuple[int, float]:
+    """The highest sample, then every step between its neighbouring samples (a peak between samples)."""
+    best = values.index(max(values))
+    low = steps[max(best - 1, 0)]
+    high = steps[min(best + 1, len(steps) - 1)]
+    peak_step, peak_value = steps[best], values[best]
+    if high - low <= 4 * EXACT_MEAN:
+        for step in range(low, high + 1):
+            try:
+                value = float(schedule(step))
+            except ValueError:
+                break
+            if value > peak_value:
+                peak_step, peak_value = step, value
+    return peak_step, peak_value
 
 
 def _trapezoid(steps: list[int], values: list[float]) -> float:
@@ -375,12 +417,15 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
     summary = _summary(training, schedule, steps, values, total, notes)
     xs = [_to_unit(training, step) for step in steps]
     stepped = training["stepping"] == "epoch" and training["unit"] == "step"
+    call = call_text(spec, lr, kwargs)
     return {
         "ok": True,
         "api": spec.api,
         "library": spec.library,
         "name": spec.name,
-        "call": call_text(spec, lr, kwargs),
+        "call": call,
+        "summary_text": _describe(spec, training, summary, total, len(steps)),
+        "copy_text": _copy_text(call, training, summary, notes),
         "arguments": {name: format_value(value) for name, value in kwargs.items()},
         "lr": lr,
         "training": training,
@@ -388,11 +433,13 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
         "notes": notes,
         "chart": {
             "x": xs,
+            "x_text": [_where(training, step).split(" ", 1)[1] for step in steps],
             "y": values,
             "text": [fmt.lr(v) for v in values],
             "marker": min(range(len(steps)), key=lambda i: abs(steps[i] - min(current, steps[-1]))),
             "path": "stepped" if stepped else "linear",
             "x_label": f"{training['unit'].capitalize()}",
+            "point_label": training["unit"].capitalize(),
             "y_label": "Learning rate",
             "log_ok": min(values) > 0,
             "log_note": "" if min(values) > 0 else "Log scale is unavailable: the learning rate reaches 0 or below.",
@@ -404,6 +451,30 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
         },
     }
 
+
+TRAINING_FIELDS = (
+    {"name": "epochs", "label": "Training epochs", "default": "90", "hint": "How many epochs the run lasts.", "inputmode": "numeric"},
+    {
+        "name": "steps_per_epoch",
+        "label": "Steps per epoch",
+        "default": "100",
+        "hint": "Optimizer steps per epoch (batches, after gradient accumulation). Leave empty to work it out from the dataset below.",
+        "inputmode": "numeric",
+    },
+    {"name": "dataset_size", "label": "Dataset size", "default": "", "hint": "Training examples per epoch.", "inputmode": "numeric"},
+    {"name": "batch_size", "label": "Batch size", "default": "", "hint": "Examples per batch.", "inputmode": "numeric"},
+    {"name": "accumulation", "label": "Gradient accumulation steps", "default": "1", "hint": "Batches per optimizer step.", "inputmode": "numeric"},
+    {
+        "name": "stepping",
+        "label": "Scheduler steps once per",
+        "default": "step",
+        "hint": "Call scheduler.step() after every optimizer step, or once an epoch.",
+        "choices": [["step", "optimizer step (batch)"], ["epoch", "epoch"]],
+    },
+    {"name": "unit", "label": "Show the curve in", "default": "step", "hint": "Read the chart and the numbers in steps or in epochs.", "choices": [["step", "steps"], ["epoch", "epochs"]]},
+    {"name": "current", "label": "Current position", "default": "0", "hint": "The step or epoch (in the unit above) to read the learning rate at.", "inputmode": "numeric"},
+)
+"""The training-length fields of the explorer modes, as the page renders them."""
 
 LIBRARY_LABELS = {
     "torch": "PyTorch",

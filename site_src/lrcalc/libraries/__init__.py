@@ -194,9 +194,8 @@ def apis(library: str | None = None) -> list[LibraryAPI]:
 
 
 def _load() -> None:
-    """Import every library module once, so that each registers its schedulers."""
-    if not REGISTRY:
-        from . import keras, native, optax, pytorch, timm, transformers  # noqa: F401 - imported for registration
+    """Import every library module, so that each registers its schedulers (imports run once)."""
+    from . import keras, native, optax, pytorch, timm, transformers  # noqa: F401 - imported for registration
 
 
 def check(condition: bool, message: str) -> None:

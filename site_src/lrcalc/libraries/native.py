@@ -63,7 +63,7 @@ def _nested(spec: Any, owner: str):
 def _family(name: str, params: tuple[Param, ...], summary: str, build=None) -> None:
     """Register ``lrcalc.<name>`` with its factory from :mod:`lrcalc.schedules`."""
     factory = build or getattr(s, name)
-    register(MODULE + name, family=name, params=params, needs_lr=False, summary=summary)(factory)
+    register(MODULE + name, family=name, params=params, needs_lr=False, summary=summary, stepping="epoch")(factory)
 
 
 INIT = Param("init_value", "float", 0.1, doc="The learning rate at step 0.")
@@ -71,28 +71,28 @@ INIT = Param("init_value", "float", 0.1, doc="The learning rate at step 0.")
 _family("exponential_decay", (INIT, Param("decay_rate", "float", 0.95)), "Multiply by decay_rate every step.")
 _family("step_decay", (INIT, Param("step_size", "int", 30), Param("decay_factor", "float", 0.1)), "Multiply by decay_factor every step_size steps.")
 _family("constant", (Param("value", "float", 0.1),), "The same value at every step.")
-_family("multistep_decay", (INIT, Param("milestones", "ints", [30, 60, 90]), Param("decay_factor", "float", 0.1)), "Multiply by decay_factor at each milestone.")
+_family("multistep_decay", (INIT, Param("milestones", "ints", [30, 60, 80]), Param("decay_factor", "float", 0.1)), "Multiply by decay_factor at each milestone.")
 _family(
     "piecewise_constant",
     (Param("boundaries", "ints", [30, 60]), Param("values", "floats", [0.1, 0.01, 0.001])),
     "Hold each value until the next boundary (the change happens at the boundary).",
 )
-_family("linear", (Param("init_value", "float", 0.1), Param("end_value", "float", 0.0), Param("steps", "int", 100)), "A straight line from init_value to end_value, then hold.")
+_family("linear", (Param("init_value", "float", 0.1), Param("end_value", "float", 0.0), Param("steps", "int", 90)), "A straight line from init_value to end_value, then hold.")
 _family(
     "polynomial_decay",
-    (INIT, Param("end_value", "float", 0.0), Param("steps", "int", 100), Param("power", "float", 2.0), Param("cycle", "bool", False)),
+    (INIT, Param("end_value", "float", 0.0), Param("steps", "int", 90), Param("power", "float", 2.0), Param("cycle", "bool", False)),
     "Decay as (1 - t/steps)^power to end_value.",
 )
 _family(
     "cosine_decay",
-    (INIT, Param("steps", "int", 100), Param("end_value", "float", 0.0, doc="An absolute floor."), Param("exponent", "float", 1.0)),
+    (INIT, Param("steps", "int", 90), Param("end_value", "float", 0.0, doc="An absolute floor."), Param("exponent", "float", 1.0)),
     "Half a cosine down to end_value (an absolute floor), then hold.",
 )
 _family("inverse_time_decay", (INIT, Param("decay_steps", "int", 10), Param("decay_rate", "float", 0.5), Param("staircase", "bool", False)), "Divide by 1 + decay_rate · t / decay_steps.")
 _family("inverse_sqrt", (INIT, Param("timescale", "int", 10)), "Hold for timescale steps, then decay as 1/sqrt(t).")
 _family(
     "tanh_decay",
-    (INIT, Param("steps", "int", 100), Param("end_value", "float", 0.0), Param("lower", "float", -7.0), Param("upper", "float", 3.0)),
+    (INIT, Param("steps", "int", 90), Param("end_value", "float", 0.0), Param("lower", "float", -7.0), Param("upper", "float", 3.0)),
     "A tanh-shaped fall from init_value to end_value.",
 )
 _family(
@@ -105,7 +105,7 @@ _family(
     (
         Param("base_value", "float", 0.001),
         Param("max_value", "float", 0.006),
-        Param("step_size_up", "int", 20),
+        Param("step_size_up", "int", 10),
         Param("step_size_down", "int", None, optional=True),
         Param("mode", "choice", "triangular", choices=("triangular", "triangular2", "exp_range")),
         Param("gamma", "float", 1.0),
@@ -116,7 +116,7 @@ _family(
     "one_cycle",
     (
         Param("max_value", "float", 0.1),
-        Param("total_steps", "int", 100),
+        Param("total_steps", "int", 90),
         Param("pct_start", "float", 0.3),
         Param("anneal", "choice", "cos", choices=("cos", "linear")),
         Param("div_factor", "float", 25.0),
@@ -134,8 +134,8 @@ def _warmup(schedule, warmup_steps, start_value=0.0, kind="linear"):
 _family(
     "warmup",
     (
-        Param("schedule", "schedule", {"api": "lrcalc.cosine_decay", "init_value": 0.1, "steps": 90}),
-        Param("warmup_steps", "int", 10),
+        Param("schedule", "schedule", {"api": "lrcalc.cosine_decay", "init_value": 0.1, "steps": 85}),
+        Param("warmup_steps", "int", 5),
         Param("start_value", "float", 0.0),
         Param("kind", "choice", "linear", choices=("linear", "constant")),
     ),
@@ -146,8 +146,8 @@ _family(
     "warmup_stable_decay",
     (
         Param("peak_value", "float", 0.1),
-        Param("warmup_steps", "int", 10),
-        Param("stable_steps", "int", 70),
+        Param("warmup_steps", "int", 5),
+        Param("stable_steps", "int", 65),
         Param("decay_steps", "int", 20),
         Param("start_value", "float", 0.0),
         Param("end_value", "float", 0.0),
@@ -158,7 +158,7 @@ _family(
 _family(
     "piecewise_interpolate",
     (
-        Param("boundaries", "ints", [0, 10, 100]),
+        Param("boundaries", "ints", [0, 10, 90]),
         Param("values", "floats", [0.0, 0.1, 0.0]),
         Param("kind", "choice", "linear", choices=("linear", "cosine")),
     ),
