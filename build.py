@@ -277,13 +277,16 @@ def render_page(env, context: dict) -> str:
 
 def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str]) -> dict:
     """Everything index.html needs: the default results, the form, the article."""
-    from lrcalc import calculator
+    from lrcalc import calculator, explore
 
     initial = calculator.calculate(calculator.DEFAULTS)
+    catalog = explore.catalog()
     config = {
         "pyodideURL": urls["pyodide"],
         "packageURL": urls["package"],
         "form": calculator.form_spec(),
+        "catalog": catalog,
+        "training": list(explore.TRAINING_FIELDS),
         "initial": initial,
     }
     return dict(
@@ -292,6 +295,8 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         toc=toc,
         form=calculator.form_spec(),
         fields=calculator.FIELDS,
+        catalog=catalog,
+        training_fields=explore.TRAINING_FIELDS,
         initial=initial,
         config=json.dumps(config, separators=(",", ":"), ensure_ascii=False),
         assets=urls["assets"],

@@ -256,12 +256,12 @@ def _summary(training: dict, schedule, steps: list[int], values: list[float], to
     replayed = getattr(schedule, "replayed", False)
     if len(steps) == total and (total <= EXACT_MEAN or replayed):
         full = values if len(values) == total else [schedule(i) for i in range(total)]
-        mean, mean_note = math.fsum(full) / len(full), ""
+        mean, mean_label = math.fsum(full) / len(full), "Mean LR"
         peak_value = max(full)
         peak_step = full.index(peak_value)
     else:
         mean = _trapezoid(steps, values)
-        mean_note = f" (estimated from {len(steps):,} samples)"
+        mean_label = f"Mean LR (estimated from {len(steps):,} samples)"
         peak_step, peak_value = _refined_peak(schedule, steps, values)
     current_step = _to_step(training, training["current"])
     try:
@@ -272,7 +272,7 @@ def _summary(training: dict, schedule, steps: list[int], values: list[float], to
     return [
         {"id": "peak", "label": "Peak LR", "value": peak_value, "text": f"{fmt.lr(peak_value)} at {_where(training, peak_step)}"},
         {"id": "final", "label": "Final LR", "value": values[-1], "text": f"{fmt.lr(values[-1])} at {_where(training, steps[-1])}"},
-        {"id": "mean", "label": "Mean LR", "value": mean, "text": fmt.lr(mean) + mean_note},
+        {"id": "mean", "label": mean_label, "value": mean, "text": fmt.lr(mean)},
         {"id": "current", "label": f"LR at {unit} {training['current']:,}", "value": current, "text": current_text},
     ]
 

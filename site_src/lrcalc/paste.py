@@ -52,6 +52,13 @@ def _dotted(node: ast.AST) -> str:
     raise PasteError("the call must name a scheduler, such as StepLR(...) or optax.cosine_decay_schedule(...)")
 
 
+def _is_literal_node(node: ast.AST) -> bool:
+    """Whether a node is a plain literal (so not an optimizer expression)."""
+    return isinstance(node, (ast.Constant, ast.List, ast.Tuple, ast.Dict)) or (
+        isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant)
+    )
+
+
 def _resolve(name: str) -> LibraryAPI:
     """The registered scheduler a dotted name refers to."""
     for prefix, module in _PREFIXES.items():
@@ -114,10 +121,8 @@ class _Reader:
         """Map positional and keyword arguments onto the registered parameters."""
         positional = [p.name for p in spec.params if p.positional]
         args = list(call.args)
-        if spec.leading_optimizer:
-            if not args:
-                raise PasteError(f"{spec.name}(...) takes the optimizer first, as in {spec.name}(optimizer, ...)")
-            args = args[1:]
+        if spec.leading_optimizer and args and not _is_literal_node(args[0]):
+            args = args[1:]  # the optimizer, whatever expression it is: skipped, never read
         if any(isinstance(a, ast.Starred) for a in args):
             raise PasteError(f"{spec.name}: *args cannot be read")
         if len(args) > len(positional):

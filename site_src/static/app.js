@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 const root = document.documentElement;
 const section = $("calculator");
 const config = JSON.parse(section.dataset.config);
+const catalog = config.catalog;
 const form = $("calc-form");
 const fieldNames = config.form.fields.map((field) => field.name);
 
@@ -63,13 +64,13 @@ class Calculator {
     this.onFailure(error);
   }
 
-  async calculate(inputs) {
+  // Send one request (a plain object, sent as JSON) and resolve with the reply.
+  async ask(message) {
     await this.ready;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const payload = JSON.stringify({ type: "calculate", inputs, page_url: location.href });
-      this.worker.postMessage({ type: "request", id, payload });
+      this.worker.postMessage({ type: "request", id, payload: JSON.stringify(message) });
     });
   }
 
@@ -93,7 +94,134 @@ function showFailure(error) {
   $("error-banner").hidden = false;
 }
 
-// ---------------------------------------------------------------- the form
+// Put a message (or nothing) into a hint-like paragraph and mark its input.
+function showMessage(paragraph, input, message, invalid) {
+  paragraph.textContent = message || "";
+  paragraph.hidden = !message;
+  if (!input) return;
+  const ids = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== paragraph.id);
+  if (message) ids.push(paragraph.id);
+  input.setAttribute("aria-describedby", ids.join(" "));
+  if (invalid && message) input.setAttribute("aria-invalid", "true");
+  else if (invalid !== undefined) input.removeAttribute("aria-invalid");
+}
+
+// ---------------------------------------------------------------- modes
+
+function currentMode() {
+  return form.querySelector('input[name="mode"]:checked').value;
+}
+
+function isClassic() {
+  return currentMode() === "schedule" && !$("schedule").value.includes(".");
+}
+
+function currentApi() {
+  const mode = currentMode();
+  if (mode === "schedule") return $("schedule").value;
+  if (mode === "library") return $("api").value;
+  return null;
+}
+
+function fillSchedulers() {
+  const library = catalog.libraries.find((item) => item.id === $("library").value);
+  const select = $("api");
+  const keep = select.value;
+  select.replaceChildren(
+    ...library.apis.map((api) => {
+      const option = document.createElement("option");
+      option.value = api;
+      option.textContent = catalog.apis[api].name;
+      return option;
+    }),
+  );
+  if (library.apis.includes(keep)) select.value = keep;
+}
+
+let argsApi = null;
+
+// Build the argument inputs of a scheduler from the catalog (Python's data).
+function renderArgs(api) {
+  if (api === argsApi) return;
+  argsApi = api;
+  const container = $("args");
+  if (!api) {
+    container.replaceChildren();
+    return;
+  }
+  const spec = catalog.apis[api];
+  container.replaceChildren(...spec.params.map((param) => argField(param)));
+  $("api-summary").textContent = spec.summary;
+  $("train-stepping").value = spec.stepping === "epoch" ? "epoch" : "step";
+  $("train-unit").value = $("train-stepping").value;
+}
+
+function argField(param) {
+  const block = document.createElement("div");
+  block.className = "field";
+  const id = `arg-${param.name}`;
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.className = "arg-name";
+  label.textContent = param.name;
+  let input;
+  if (param.kind === "choice" || param.kind === "bool") {
+    input = document.createElement("select");
+    const choices = param.kind === "bool" ? ["True", "False"] : param.choices;
+    const options = param.required ? [] : [["", `default (${param.default})`]];
+    for (const choice of choices) options.push([choice, choice]);
+    for (const [value, text] of options) {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = text;
+      input.append(option);
+    }
+  } else {
+    const long = ["schedule", "schedules", "dicts", "metrics", "int_float_map"].includes(param.kind);
+    input = document.createElement(long ? "textarea" : "input");
+    if (long) input.rows = 3;
+    else input.type = "text";
+    input.autocomplete = "off";
+    input.spellcheck = false;
+    input.placeholder = param.required ? "" : param.default;
+  }
+  input.id = id;
+  input.dataset.arg = param.name;
+  const hint = document.createElement("p");
+  hint.className = "hint";
+  hint.id = `${id}-hint`;
+  hint.textContent = [param.doc, param.required ? "Required." : `Default: ${param.default}.`].filter(Boolean).join(" ");
+  input.setAttribute("aria-describedby", hint.id);
+  const error = document.createElement("p");
+  error.className = "error";
+  error.id = `${id}-error`;
+  error.hidden = true;
+  block.append(label, input, hint, error);
+  return block;
+}
+
+function updateLayout() {
+  const mode = currentMode();
+  const classic = isClassic();
+  $("schedule-picker").hidden = mode !== "schedule";
+  $("classic-fields").hidden = !classic;
+  $("explore-fields").hidden = classic;
+  $("library-picker").hidden = mode !== "library";
+  $("paste-box").hidden = mode !== "paste";
+  $("results").hidden = !classic;
+  $("explore-results").hidden = classic;
+  if (classic) {
+    showFieldsFor($("schedule").value);
+    return;
+  }
+  if (mode === "library") fillSchedulers();
+  const api = currentApi();
+  renderArgs(api);
+  if (mode === "paste") $("api-summary").textContent = "";
+  $("lr-field").hidden = api ? !catalog.apis[api].needs_lr : false;
+}
+
+// ---------------------------------------------------------------- the classic form
 
 function readForm() {
   return Object.fromEntries(fieldNames.map((name) => [name, $(name).value]));
@@ -102,7 +230,7 @@ function readForm() {
 function showFieldsFor(kindName) {
   const kind = config.form.kinds[kindName];
   if (!kind) return;
-  for (const block of form.querySelectorAll(".field")) {
+  for (const block of form.querySelectorAll("#classic-fields [data-field]")) {
     block.hidden = !kind.fields.includes(block.dataset.field);
   }
 }
@@ -129,6 +257,37 @@ function describeFields(errors) {
   }
 }
 
+// ---------------------------------------------------------------- the explorer form
+
+function readExplore() {
+  const mode = currentMode();
+  const training = Object.fromEntries(config.training.map((field) => [field.name, $(`train-${field.name}`).value]));
+  const request = { mode: mode === "schedule" ? "family" : mode, lr: $("lr").value, training, page_url: location.href };
+  if (mode === "paste") {
+    request.paste = $("paste").value;
+  } else {
+    request.api = currentApi();
+    request.args = Object.fromEntries([...$("args").querySelectorAll("[data-arg]")].map((input) => [input.dataset.arg, input.value]));
+  }
+  return request;
+}
+
+// Where a message for an explorer field goes: [paragraph, input].
+function exploreTarget(key) {
+  if (key.startsWith("args.")) return [$(`arg-${key.slice(5)}-error`), $(`arg-${key.slice(5)}`)];
+  if (key.startsWith("training.")) return [$(`train-${key.slice(9)}-error`), $(`train-${key.slice(9)}`)];
+  if (key === "lr") return [$("lr-error"), $("lr")];
+  if (key === "paste") return [$("paste-error"), $("paste")];
+  return [$("api-error"), null];
+}
+
+function clearExploreErrors() {
+  for (const paragraph of $("explore-fields").querySelectorAll(".error")) {
+    const input = paragraph.id === "api-error" ? null : $(paragraph.id.replace(/-error$/, ""));
+    showMessage(paragraph, input, "", false);
+  }
+}
+
 // ---------------------------------------------------------------- results
 
 let lastResult = config.initial;
@@ -139,22 +298,11 @@ function render(result) {
     showFailure(Object.assign(new Error("The calculator hit an unexpected error. Please report it with the details below."), { detail: result.fatal }));
     return;
   }
-  const errors = result.ok ? {} : result.errors;
-  setMessages("error", errors);
-  setMessages("note", result.ok ? result.notes : {});
-  describeFields(errors);
+  if (result.kind === "explore") renderExplore(result);
+  else renderClassic(result);
   section.classList.toggle("has-errors", !result.ok);
-  $("form-problem").hidden = result.ok;
-  if (!result.ok) {
-    for (const id of Object.keys(config.form.results)) $(`out-${id}`).textContent = "—";
-    $("formula").textContent = "—";
-    lastResult = null;
-    return;
-  }
-  lastResult = result;
-  for (const item of result.results) $(`out-${item.id}`).textContent = item.text;
-  $("formula").textContent = result.formula;
-  $("chart-summary").textContent = result.summary;
+  lastResult = result.ok ? result : null;
+  if (!result.ok) return;
   const logBox = $("log-scale");
   logBox.disabled = !result.chart.log_ok;
   if (!result.chart.log_ok) logBox.checked = false;
@@ -163,17 +311,62 @@ function render(result) {
   renderTable(result.chart);
 }
 
+function renderClassic(result) {
+  const errors = result.ok ? {} : result.errors;
+  setMessages("error", errors);
+  setMessages("note", result.ok ? result.notes : {});
+  describeFields(errors);
+  $("form-problem").hidden = result.ok;
+  if (!result.ok) {
+    for (const id of Object.keys(config.form.results)) $(`out-${id}`).textContent = "—";
+    $("formula").textContent = "—";
+    return;
+  }
+  for (const item of result.results) $(`out-${item.id}`).textContent = item.text;
+  $("formula").textContent = result.formula;
+  $("chart-summary").textContent = result.summary;
+}
+
+function renderExplore(result) {
+  clearExploreErrors();
+  $("explore-problem").hidden = result.ok;
+  if (!result.ok) {
+    for (const [key, message] of Object.entries(result.errors)) {
+      const [paragraph, input] = exploreTarget(key);
+      showMessage(paragraph || $("api-error"), paragraph ? input : null, message, true);
+    }
+    for (const id of ["peak", "final", "mean", "current"]) $(`sum-${id}`).textContent = "—";
+    $("call").textContent = "—";
+    $("explore-notes").replaceChildren();
+    return;
+  }
+  for (const item of result.summary) {
+    $(`sum-${item.id}`).textContent = item.text;
+    $(`sum-${item.id}-label`).textContent = item.label;
+  }
+  $("call").textContent = result.call;
+  $("explore-notes").replaceChildren(
+    ...result.notes.map((note) => {
+      const item = document.createElement("li");
+      item.textContent = note;
+      return item;
+    }),
+  );
+  $("chart-summary").textContent = result.summary_text;
+  if (currentMode() === "paste") $("api-summary").textContent = `Read as ${result.call}`;
+}
+
 function renderTable(data) {
   $("table-x").textContent = data.x_label;
   $("table-note").textContent = data.table_note;
   $("table-note").hidden = !data.table_note;
-  const rows = data.x.map((x, i) => {
+  const rows = data.x_text.map((x, i) => {
     const row = document.createElement("tr");
-    const epoch = document.createElement("td");
+    const position = document.createElement("td");
     const value = document.createElement("td");
-    epoch.textContent = String(x);
+    position.textContent = x;
     value.textContent = data.text[i];
-    row.append(epoch, value);
+    row.append(position, value);
     return row;
   });
   $("table-body").replaceChildren(...rows);
@@ -197,7 +390,12 @@ async function run() {
   try {
     while (dirty) {
       dirty = false;
-      const result = await calculator.calculate(readForm());
+      const classic = isClassic();
+      const message = classic
+        ? { type: "calculate", inputs: readForm(), page_url: location.href }
+        : { type: "explore", request: readExplore() };
+      const result = await calculator.ask(message);
+      result.kind = classic ? "classic" : "explore";
       if (!dirty) render(result);
     }
   } catch {
@@ -235,11 +433,19 @@ function fillForm(values) {
   for (const [name, value] of Object.entries(values)) {
     if (fieldNames.includes(name)) $(name).value = value;
   }
-  showFieldsFor($("schedule").value);
+  form.querySelector('input[name="mode"][value="schedule"]').checked = true;
+  updateLayout();
 }
 
 function resetForm() {
   fillForm(config.form.defaults);
+  for (const field of config.training) $(`train-${field.name}`).value = field.default;
+  $("lr").value = "0.1";
+  $("paste").value = $("paste").defaultValue;
+  $("library").selectedIndex = 0;
+  argsApi = null;
+  updateLayout();
+  clearExploreErrors();
   $("log-scale").checked = false;
   chart.setLog(false);
   $("copy-status").textContent = "";
@@ -251,7 +457,8 @@ function resetForm() {
 }
 
 form.addEventListener("input", (event) => {
-  if (event.target.id === "schedule") showFieldsFor(event.target.value);
+  const id = event.target.id;
+  if (event.target.name === "mode" || id === "schedule" || id === "library" || id === "api") updateLayout();
   recalculate();
 });
 form.addEventListener("submit", (event) => {
@@ -281,6 +488,7 @@ document.addEventListener("click", (event) => {
 
 const calculator = new Calculator(setStatus, showFailure);
 chart.update(config.initial.chart);
+updateLayout();
 
 async function boot() {
   try {

@@ -124,8 +124,9 @@ export class LrChart {
     const { x, y, text, marker } = this.data;
     const i = index == null ? marker : index;
     this.index = index;
-    const suffix = i === marker ? " (current epoch)" : "";
-    const words = `Epoch ${x[i]}: ${text[i]}${suffix}`;
+    const unit = this.data.point_label;
+    const suffix = i === marker ? ` (current ${unit.toLowerCase()})` : "";
+    const words = `${unit} ${this.data.x_text[i]}: ${text[i]}${suffix}`;
     this.readout.textContent = words;
     this.container.setAttribute("aria-valuemin", String(x[0]));
     this.container.setAttribute("aria-valuemax", String(x[x.length - 1]));
