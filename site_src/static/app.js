@@ -302,7 +302,12 @@ function render(result) {
   else renderClassic(result);
   section.classList.toggle("has-errors", !result.ok);
   lastResult = result.ok ? result : null;
-  if (!result.ok) return;
+  if (!result.ok) {
+    const stale = "The chart still shows the last valid inputs: fix the marked field to update it.";
+    $("chart-summary").textContent = stale;
+    $("chart-readout").textContent = stale;
+    return;
+  }
   const logBox = $("log-scale");
   logBox.disabled = !result.chart.log_ok;
   if (!result.chart.log_ok) logBox.checked = false;

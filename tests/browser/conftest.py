@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 BOOT_TIMEOUT_MS = 60_000
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 RECORDER = """
 window.__lrcalcTest = { csp: [] };
@@ -107,6 +108,15 @@ def watch(page, base_url: str) -> Recorded:
     page.on("pageerror", lambda error: recorded.page_errors.append(str(error)))
     page.on("request", recorded.on_request)
     return recorded
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core (from node_modules) on the page; each violation as "rule: targets"."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        "async () => (await axe.run(document)).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
 
 
 def wait_settled(page) -> None:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from lrcalc import fmt
 
-from .conftest import wait_settled
+from .conftest import axe_violations, wait_settled
 
 RESULT_LABELS = ("Current learning rate", "Effective decay factor", "LR after next epoch", "LR at epoch 1")
 FORBIDDEN = re.compile(r"\bNaN\b|undefined|Infinity|Traceback|\bnull\b")
@@ -408,12 +408,14 @@ class TestChart:
 class TestQuality:
     """Accessibility, and a screenshot for the README."""
 
-    def test_axe_finds_no_violations_on_the_default_page(self, app, root):
+    def test_axe_finds_no_violations_on_the_default_page(self, app):
         """axe-core (from node_modules) reports zero violations of any impact."""
-        page = app.page
-        page.evaluate((root / "node_modules/axe-core/axe.min.js").read_text(encoding="utf-8"))
-        result = page.evaluate("async () => { const r = await axe.run(document); return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')); }")
-        assert result == []
+        assert axe_violations(app.page) == []
+
+    def test_axe_finds_no_violations_with_errors_shown(self, app):
+        """Error messages and aria-invalid fields pass axe too."""
+        fill(app.page, {"Decay rate": "-0.5", "Number of epochs": "abc"})
+        assert axe_violations(app.page) == []
 
     def test_screenshot_for_the_readme(self, app, root):
         """The desktop screenshot in docs/ comes from this test."""
