@@ -275,12 +275,13 @@ def render_page(env, context: dict) -> str:
         raise template_error(error, "site_src/templates/index.html") from None
 
 
-def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str]) -> dict:
-    """Everything index.html needs: the default results, the form, the article."""
-    from lrcalc import calculator, explore
+def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str], examples_text: dict[str, str]) -> dict:
+    """Everything index.html needs: the default results, the form, the finder's example, the article."""
+    from lrcalc import calculator, explore, finder
 
     initial = calculator.calculate(calculator.DEFAULTS)
     catalog = explore.catalog()
+    finder_initial = finder.analyse(examples_text["range_test"], "range-test-torch-lr-finder.csv")
     config = {
         "pyodideURL": urls["pyodide"],
         "packageURL": urls["package"],
@@ -288,6 +289,7 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         "catalog": catalog,
         "training": list(explore.TRAINING_FIELDS),
         "initial": initial,
+        "finder": {"initial": finder_initial, "example": examples_text["range_test"]},
     }
     return dict(
         page=article.front,
@@ -298,6 +300,7 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         catalog=catalog,
         training_fields=explore.TRAINING_FIELDS,
         initial=initial,
+        finder=finder_initial,
         config=json.dumps(config, separators=(",", ":"), ensure_ascii=False),
         assets=urls["assets"],
         pyodide_version=pins["pyodide"],
@@ -380,7 +383,8 @@ def build(root: Path, out: Path) -> dict[str, Output]:
     files = {f"{assets_dir}/{name}": output for name, output in assets.items()}
     files.update(gather_pyodide(root, pins["pyodide"]))
     urls = {"assets": assets_dir, "package": f"{assets_dir}/{package}", "pyodide": f"vendor/pyodide-{pins['pyodide']}/"}
-    page = render_page(env, page_context(article, article_html, toc, urls, pins))
+    examples_text = {"range_test": (root / "content" / "examples" / "range-test-torch-lr-finder.csv").read_text(encoding="utf-8")}
+    page = render_page(env, page_context(article, article_html, toc, urls, pins, examples_text))
     check_page(page, "site_src/templates/index.html")
     files["index.html"] = Output(page.encode(), article.path)
     files[".nojekyll"] = Output(b"", "(GitHub Pages: serve files as they are)")

@@ -922,7 +922,32 @@ def analyse(text: str, filename: str | None = None, *, smoothing: str = "auto", 
       "smoothing", "notes", "chart": {"x", "y", "raw"}, "suggestions"}``.
     """
     try:
-        test = parse(text, filename)
+        return analyse_test(parse(text, filename), smoothing=smoothing, num_it=num_it)
+    except FinderError as exc:
+        return {"ok": False, "error": str(exc)}
+
+
+def _view(losses: Sequence[float], raw: Sequence[float] | None) -> list[float] | None:
+    """A loss range worth looking at: everything up to 30% above the curve before its minimum.
+
+    The divergence at the end can be orders of magnitude higher; plotting it
+    all would flatten the part where the rules choose.
+    """
+    finite = [v for v in losses if math.isfinite(v)]
+    if not finite:
+        return None
+    lowest = min(range(len(losses)), key=lambda i: losses[i] if math.isfinite(losses[i]) else math.inf)
+    seen = [v for v in losses[: lowest + 1] if math.isfinite(v)]
+    if raw:
+        seen += [v for v in raw[: lowest + 1] if math.isfinite(v)]
+    low, high = min(seen + finite), max(seen)
+    pad = (high - low) * 0.3 or abs(high) * 0.1 or 1.0
+    return [low - pad * 0.2, high + pad]
+
+
+def analyse_test(test: RangeTest, *, smoothing: str = "auto", num_it: int | None = None) -> dict:
+    """:func:`analyse` for a curve already read (or produced by :func:`range_test`)."""
+    try:
         method = ("none" if test.smoothed_by_tool else "debiased_ema") if smoothing == "auto" else smoothing
         if method not in SMOOTHING:
             raise FinderError(f"smoothing must be auto or one of {', '.join(SMOOTHING)} (got {smoothing!r}).")
@@ -939,7 +964,15 @@ def analyse(text: str, filename: str | None = None, *, smoothing: str = "auto", 
             "tool": test.tool,
             "smoothing": method,
             "notes": notes,
-            "chart": {"x": test.lrs[:n], "y": losses[:n], "raw": test.raw_losses[:n] if test.raw_losses else None},
+            "chart": {
+                "x": test.lrs[:n],
+                "y": losses[:n],
+                "raw": test.raw_losses[:n] if test.raw_losses else None,
+                "x_text": [fmt.lr(v) for v in test.lrs[:n]],
+                "y_text": [fmt.lr(v) for v in losses[:n]],
+                "raw_text": [fmt.lr(v) if math.isfinite(v) else "—" for v in test.raw_losses[:n]] if test.raw_losses else None,
+                "y_range": _view(losses[:n], test.raw_losses[:n] if test.raw_losses else None),
+            },
             "suggestions": suggestions,
         }
     except FinderError as exc:
@@ -1114,6 +1147,52 @@ def _check_int(name: str, value: object, low: int) -> int:
     return value
 
 
+class RangeTestRun:
+    """A range test advanced a few iterations at a time, so a page can draw it live.
+
+    >>> run = RangeTestRun(num_it=20, seed=1)
+    >>> len(run.advance(5)), run.done
+    (5, False)
+    """
+
+    def __init__(self, **options) -> None:
+        self.options = options
+        self._steps = range_test_steps(**options)
+        self.lrs: list[float] = []
+        self.losses: list[float] = []
+        self.raw: list[float] = []
+        self.done = False
+
+    def advance(self, count: int) -> list[Step]:
+        """Run up to ``count`` more iterations; ``done`` turns true at the end."""
+        taken = []
+        for _ in range(count):
+            step = next(self._steps, None)
+            if step is None:
+                self.done = True
+                break
+            self.lrs.append(step.lr)
+            self.losses.append(step.smoothed)
+            self.raw.append(step.loss)
+            taken.append(step)
+        return taken
+
+    def result(self, stopped: bool = False) -> RangeTest:
+        """The curve so far as a :class:`RangeTest` (fastai-style smoothed losses, raw ones beside)."""
+        model = self.options.get("model", "softmax")
+        label = "softmax regression" if model == "softmax" else f"an MLP ({self.options.get('hidden', 16)} hidden units)"
+        requested = self.options.get("num_it", 100)
+        test = RangeTest(
+            list(self.lrs), list(self.losses), "lrcalc", "Python",
+            f"lrcalc range test: {label} on 8x8 digits, {len(self.lrs)} points", True, raw_losses=list(self.raw), num_it=requested,
+        )
+        if stopped:
+            test.notes.append(f"Stopped by you after {len(self.lrs)} of {requested} iterations.")
+        elif len(self.lrs) < requested:
+            test.notes.append(f"Stopped after {len(self.lrs)} of {requested} iterations: the loss diverged.")
+        return test
+
+
 def range_test(*, on_step: Callable[[Step], None] | None = None, **options) -> RangeTest:
     """Run :func:`range_test_steps` to the end and return the curve as a :class:`RangeTest`.
 
@@ -1122,20 +1201,9 @@ def range_test(*, on_step: Callable[[Step], None] | None = None, **options) -> R
     :class:`Step` as it arrives (for a progress bar). Options are those of
     :func:`range_test_steps`.
     """
-    lrs, losses, raw = [], [], []
-    for step in range_test_steps(**options):
-        lrs.append(step.lr)
-        losses.append(step.smoothed)
-        raw.append(step.loss)
-        if on_step is not None:
-            on_step(step)
-    model = options.get("model", "softmax")
-    label = "softmax regression" if model == "softmax" else f"an MLP ({options.get('hidden', 16)} hidden units)"
-    requested = options.get("num_it", 100)
-    test = RangeTest(
-        lrs, losses, "lrcalc", "Python",
-        f"lrcalc range test: {label} on 8x8 digits, {len(lrs)} points", True, raw_losses=raw, num_it=requested,
-    )
-    if len(lrs) < requested:
-        test.notes.append(f"Stopped after {len(lrs)} of {requested} iterations: the loss diverged.")
-    return test
+    run = RangeTestRun(**options)
+    while not run.done:
+        for step in run.advance(1):
+            if on_step is not None:
+                on_step(step)
+    return run.result()

@@ -9,8 +9,11 @@ error banner.
 from __future__ import annotations
 
 import json
+import math
 import traceback
 
+from . import finder, fmt
+from .forms import FieldError, read_whole
 from .calculator import calculate
 from .explore import explore
 
@@ -29,8 +32,59 @@ def handle(request: str) -> str:
             body = calculate({str(k): str(v) for k, v in inputs.items()}, page_url=str(message.get("page_url", "")))
         elif kind == "explore":
             body = explore(message.get("request") or {})
+        elif kind == "finder":
+            body = _finder(message)
         else:
             raise ValueError(f"unknown request type {kind!r}")
         return json.dumps(body, allow_nan=False, ensure_ascii=False)
     except Exception:  # noqa: BLE001 - any bug must reach the page as a visible banner
         return json.dumps({"ok": False, "fatal": traceback.format_exc()})
+
+
+def _finder(message: dict) -> dict:
+    """Analyse an uploaded or pasted range test: ``{"text", "filename", "smoothing", "num_it"}``."""
+    num_it = str(message.get("num_it") or "").strip()
+    if num_it:
+        try:
+            count = read_whole("num_it", "Iterations asked for", num_it, 2, 10_000_000)
+        except FieldError as error:
+            return {"ok": False, "error": error.message}
+    else:
+        count = None
+    return finder.analyse(
+        str(message.get("text", "")),
+        str(message.get("filename") or "") or None,
+        smoothing=str(message.get("smoothing") or "auto"),
+        num_it=count,
+    )
+
+
+class RangeTestSession:
+    """A live range test for the worker: advance a few iterations per call, JSON out."""
+
+    def __init__(self, request: str) -> None:
+        options = json.loads(request).get("options") or {}
+        self.run = finder.RangeTestRun(**options)
+        self.total = options.get("num_it", 100)
+
+    def advance(self, count: int) -> str:
+        """The next few iterations as points to draw, and whether the run is over."""
+        points = [
+            {"lr": s.lr, "loss": s.smoothed, "raw": s.loss, "lr_text": fmt.lr(s.lr),
+             "loss_text": fmt.lr(s.smoothed) if math.isfinite(s.smoothed) else "—"}
+            for s in self.run.advance(int(count))
+        ]
+        done = self.run.done
+        progress = f"Iteration {len(self.run.lrs)} of {self.total}" + (" (done)" if done else "")
+        return json.dumps({"points": points, "done": done, "count": len(self.run.lrs), "total": self.total, "progress": progress}, allow_nan=False)
+
+    def finish(self, stopped: bool) -> str:
+        """The analysis of the curve so far, as for an uploaded file."""
+        if len(self.run.lrs) < 2:
+            return json.dumps({"ok": False, "error": "The run stopped before it had two points to analyse."})
+        return json.dumps(finder.analyse_test(self.run.result(bool(stopped))), allow_nan=False, ensure_ascii=False)
+
+
+def start_range_test(request: str) -> RangeTestSession:
+    """Begin a live range test: ``{"options": {...}}`` with :func:`lrcalc.finder.range_test_steps`'s options."""
+    return RangeTestSession(request)

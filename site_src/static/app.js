@@ -3,6 +3,7 @@
 // and puts what comes back into the DOM and the chart.
 
 import { LrChart } from "./chart.js";
+import { setupFinder } from "./finder.js";
 
 const $ = (id) => document.getElementById(id);
 const root = document.documentElement;
@@ -53,6 +54,9 @@ class Calculator {
       const waiting = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (waiting) waiting.resolve(JSON.parse(message.payload));
+    } else if (message.type === "progress") {
+      const waiting = this.pending.get(message.id);
+      if (waiting && waiting.onProgress) waiting.onProgress(JSON.parse(message.payload));
     }
   }
 
@@ -72,6 +76,20 @@ class Calculator {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ type: "request", id, payload: JSON.stringify(message) });
     });
+  }
+
+  // Run a live range test; `onProgress` gets each chunk of points, the promise the analysis.
+  async stream(payload, onProgress) {
+    await this.ready;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ type: "range-test", id, payload: JSON.stringify(payload) });
+    });
+  }
+
+  stop() {
+    this.worker.postMessage({ type: "stop" });
   }
 
   restart() {
@@ -494,6 +512,24 @@ document.addEventListener("click", (event) => {
 const calculator = new Calculator(setStatus, showFailure);
 chart.update(config.initial.chart);
 updateLayout();
+setupFinder({ calculator, config, onUseLr: useLearningRate });
+
+// Carry a learning rate from the finder into the calculator.
+function useLearningRate(text, target) {
+  form.querySelector('input[name="mode"][value="schedule"]').checked = true;
+  if (target === "one_cycle") {
+    $("schedule").value = "lrcalc.one_cycle";
+    updateLayout();
+    $("arg-max_value").value = text;
+  } else {
+    if (!isClassic()) $("schedule").value = "exponential";
+    updateLayout();
+    $("initial_lr").value = text;
+  }
+  recalculate();
+  $("calculator-heading").scrollIntoView({ behavior: "smooth" });
+  $("calculator-heading").focus({ preventScroll: true });
+}
 
 async function boot() {
   try {

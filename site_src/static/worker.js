@@ -4,11 +4,15 @@
 //
 // Messages in:  {type: "init", indexURL, packageURL}
 //               {type: "request", id, payload}
+//               {type: "range-test", id, payload} and {type: "stop"}
 // Messages out: {type: "status", text} while booting, then {type: "ready"}
 //               or {type: "failed", message, detail};
-//               {type: "reply", id, payload} for each request.
+//               {type: "reply", id, payload} for each request (and at the
+//               end of a range test), {type: "progress", id, payload} during one.
 
 let handle = null;
+let web = null;
+let stopRequested = false;
 
 function status(text) {
   self.postMessage({ type: "status", text });
@@ -40,7 +44,7 @@ async function boot({ indexURL, packageURL }) {
   }
   pyodide.unpackArchive(await response.arrayBuffer(), "zip", { extractDir: "/lrcalc" });
   pyodide.runPython("import sys; sys.path.insert(0, '/lrcalc')");
-  const web = pyodide.pyimport("lrcalc.web");
+  web = pyodide.pyimport("lrcalc.web");
   handle = (payload) => web.handle(payload);
 }
 
@@ -57,6 +61,10 @@ self.addEventListener("message", async (event) => {
         detail: String(error && error.stack ? error.stack : error),
       });
     }
+  } else if (message.type === "stop") {
+    stopRequested = true;
+  } else if (message.type === "range-test") {
+    await rangeTest(message);
   } else if (message.type === "request") {
     let payload;
     try {
@@ -67,3 +75,24 @@ self.addEventListener("message", async (event) => {
     self.postMessage({ type: "reply", id: message.id, payload });
   }
 });
+
+// A live range test: a few iterations at a time, yielding to the event loop
+// between chunks so that "stop" (and ordinary requests) get through.
+async function rangeTest({ id, payload }) {
+  stopRequested = false;
+  let session = null;
+  try {
+    session = web.start_range_test(payload);
+    for (;;) {
+      const chunk = session.advance(4);
+      self.postMessage({ type: "progress", id, payload: chunk });
+      if (JSON.parse(chunk).done || stopRequested) break;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    self.postMessage({ type: "reply", id, payload: session.finish(stopRequested) });
+  } catch (error) {
+    self.postMessage({ type: "reply", id, payload: JSON.stringify({ ok: false, fatal: String(error && error.stack ? error.stack : error) }) });
+  } finally {
+    if (session) session.destroy();
+  }
+}

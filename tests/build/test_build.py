@@ -225,3 +225,10 @@ class TestStrictness:
         assert proc.returncode == 0, proc.stderr
         assert "content/article.md -> dist/index.html" in proc.stderr.splitlines()
         assert any(re.fullmatch(r"site_src/static/app\.js -> dist/assets-\w+/app\.js", line) for line in proc.stderr.splitlines())
+
+
+def test_the_example_range_test_is_the_recorded_run(root):
+    """The page's example file is the real torch-lr-finder export, not an edited copy."""
+    example = root / "content/examples/range-test-torch-lr-finder.csv"
+    recorded = root / "tests/reference/finder/exports/torch_lr_finder_history.csv"
+    assert example.read_bytes() == recorded.read_bytes()
