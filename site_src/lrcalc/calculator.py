@@ -370,6 +370,41 @@ def _formula(curve: _Curve, epoch: int) -> str:
     return f"LR({step}) = {lr0}"
 
 
+def _steps(curve: _Curve, epoch: int) -> list[str]:
+    """The calculation for the current epoch, one line per step, with the user's numbers."""
+    v = curve.inputs.values
+    t = epoch - curve.base
+    lines = [f"t = epoch − 1 = {epoch} − 1 = {t}" if curve.base else f"t = {t} (counting from 0, t is the epoch number)"]
+    lr0 = fmt.number(v["initial_lr"])
+    kind = curve.inputs.kind.name
+    if kind == "constant":
+        return [f"The constant schedule never changes: LR({t}) = InitialLR = {lr0}."]
+    if kind == "exponential":
+        rate = fmt.number(v["decay_rate"])
+        factor = fmt.lr(curve.lr(epoch) / v["initial_lr"])
+        return lines + [f"DecayRate^t = {rate}^{t} = {factor}", f"LR({t}) = InitialLR × {factor} = {lr0} × {factor} = {fmt.lr(curve.lr(epoch))}"]
+    size, factor = int(v["step_size"]), fmt.number(v["step_factor"])
+    drops = t // size
+    multiplier = fmt.lr(curve.lr(epoch) / v["initial_lr"])
+    return lines + [
+        f"floor(t / StepSize) = floor({t} / {size}) = {drops} drop{'s' if drops != 1 else ''} so far",
+        f"StepDecayFactor^{drops} = {factor}^{drops} = {multiplier}",
+        f"LR({t}) = InitialLR × {multiplier} = {lr0} × {multiplier} = {fmt.lr(curve.lr(epoch))}",
+    ]
+
+
+MAX_MARKS = 40
+"""At most this many phase boundaries are marked on a chart."""
+
+
+def _marks(curve: _Curve, last: int) -> list[dict]:
+    """The epochs where a step schedule drops, to mark on the chart."""
+    drops = curve.drops(last)
+    if len(drops) > MAX_MARKS:
+        return []
+    return [{"x": d, "label": f"drop {i} at epoch {fmt.count(d)}"} for i, d in enumerate(drops, start=1)]
+
+
 def _every(epochs: int) -> str:
     """``every epoch`` or ``every 25 epochs``."""
     return "every epoch" if epochs == 1 else f"every {fmt.count(epochs)} epochs"
@@ -493,7 +528,8 @@ def calculate(raw: Mapping[str, object], page_url: str = "") -> dict:
         "formula": formula,
         "summary": _summary(curve, first, last, current),
         "notes": _notes(curve, last),
-        "chart": _chart(curve, first, last, current),
+        "chart": _chart(curve, first, last, current) | {"marks": _marks(curve, last)},
+        "steps": _steps(curve, current),
         "copy_text": _copy_text(curve, results, formula, page_url),
     }
 

@@ -20,7 +20,8 @@ from typing import Any, Mapping
 
 from . import fmt
 from .forms import FieldError, echo, read_number, read_whole
-from .libraries import REQUIRED, LibraryAPI, Param, lookup
+from . import phases
+from .libraries import REQUIRED, LibraryAPI, Param, bind, lookup
 from .paste import PasteError, _Reader, parse_call
 from .schedules import InvalidArgument
 
@@ -284,6 +285,23 @@ def _where(training: dict, step: int) -> str:
     return f"{training['unit']} {shown.removesuffix('.0')}"
 
 
+def _steps_text(training: dict, summary: list[dict], found: list[tuple[int, str]], total: int) -> list[str]:
+    """Where the current position falls: its scheduler step, its phase and the value."""
+    current = training["current"]
+    step = _to_step(training, current)
+    unit = training["unit"]
+    lines = [f"{unit.capitalize()} {current:,} is scheduler step {step:,} of the run's {total:,} (0-based)."]
+    if training["stepping"] == "step" and unit == "epoch":
+        lines[0] = f"Epoch {current:,} starts at scheduler step {current:,} × {training['steps_per_epoch']:,} = {step:,} of {total:,}."
+    elif training["stepping"] == "epoch" and unit == "step":
+        lines[0] = f"Step {current:,} is in epoch floor({current:,} / {training['steps_per_epoch']:,}) = {step:,}; the scheduler steps once per epoch."
+    text = phases.describe(step, found, total, lambda s: _where(training, s))
+    if text:
+        lines.append(text)
+    lines.append(f"The learning rate there is {summary[3]['text']}.")
+    return lines
+
+
 def _describe(spec: LibraryAPI, training: dict, summary: list[dict], total: int, drawn: int) -> str:
     """A sentence describing the curve, for the chart's text alternative."""
     peak, final, mean = (item["text"] for item in summary[:3])
@@ -418,6 +436,7 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
     xs = [_to_unit(training, step) for step in steps]
     stepped = training["stepping"] == "epoch" and training["unit"] == "step"
     call = call_text(spec, lr, kwargs)
+    found = phases.boundaries(spec.api, bind(spec, dict(kwargs)), total)
     return {
         "ok": True,
         "api": spec.api,
@@ -425,6 +444,7 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
         "name": spec.name,
         "call": call,
         "summary_text": _describe(spec, training, summary, total, len(steps)),
+        "steps": _steps_text(training, summary, found, total),
         "copy_text": _copy_text(call, training, summary, notes),
         "arguments": {name: format_value(value) for name, value in kwargs.items()},
         "lr": lr,
@@ -443,6 +463,7 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
             "y_label": "Learning rate",
             "log_ok": min(values) > 0,
             "log_note": "" if min(values) > 0 else "Log scale is unavailable: the learning rate reaches 0 or below.",
+            "marks": [{"x": _to_unit(training, step), "label": f"{label} at {_where(training, step)}"} for step, label in found],
             "table_note": (
                 f"The chart and this table show {len(steps):,} of {total:,} scheduler steps, evenly spaced."
                 if len(steps) < total
