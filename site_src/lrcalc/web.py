@@ -12,7 +12,7 @@ import json
 import math
 import traceback
 
-from . import finder, fmt
+from . import batch, compare, finder, fmt, share
 from .forms import FieldError, read_whole
 from .calculator import calculate
 from .explore import explore
@@ -22,7 +22,9 @@ def handle(request: str) -> str:
     """Answer one request.
 
     ``{"type": "calculate", "inputs": {...}, "page_url": ...}`` runs the classic
-    calculator; ``{"type": "explore", "request": {...}}`` the schedule explorer.
+    calculator; ``"explore"`` the schedule explorer; ``"finder"`` the range-test
+    analysis; ``"link"`` reads a page address; ``"compare"`` and ``"download"``
+    take a list of items; ``"batch"`` is the batch-size helper.
     """
     try:
         message = json.loads(request)
@@ -34,6 +36,14 @@ def handle(request: str) -> str:
             body = explore(message.get("request") or {})
         elif kind == "finder":
             body = _finder(message)
+        elif kind == "link":
+            body = share.read_query(str(message.get("query", "")))
+        elif kind == "compare":
+            body = compare.compare(message.get("items"))
+        elif kind == "download":
+            body = compare.download(message.get("items"))
+        elif kind == "batch":
+            body = batch.helper(message.get("inputs") or {})
         else:
             raise ValueError(f"unknown request type {kind!r}")
         return json.dumps(body, allow_nan=False, ensure_ascii=False)

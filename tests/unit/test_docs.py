@@ -15,6 +15,11 @@ MODULES = [
     "lrcalc.libraries",
     "lrcalc.paste",
     "lrcalc.explore",
+    "lrcalc.phases",
+    "lrcalc.share",
+    "lrcalc.compare",
+    "lrcalc.batch",
+    "lrcalc.finder",
 ]
 
 
