@@ -8,9 +8,11 @@ and returns the curve, the summary numbers and any notes as plain data, or
 
 Steps and epochs: a scheduler steps either once per optimizer step (a batch,
 after gradient accumulation) or once per epoch. ``steps_per_epoch`` (given, or
-worked out as ``ceil(dataset_size / batch_size) // accumulation``, as Hugging
-Face's Trainer counts) converts between the two, and the curve can be read in
-either unit. The curve covers the scheduler steps of the whole run.
+worked out as ``ceil(ceil(dataset_size / batch_size) / accumulation)``: every
+batch, a last partial one included, and a last partial accumulation counted as
+an update, as Hugging Face's Trainer counts in transformers 5) converts between
+the two, and the curve can be read in either unit. The curve covers the
+scheduler steps of the whole run.
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ def read_training(raw: Mapping[str, Any], default_stepping: str) -> dict[str, An
         size = attempt("dataset_size", lambda: read_whole("training.dataset_size", "Dataset size", text["dataset_size"], 1, 10**12))
         batch = attempt("batch_size", lambda: read_whole("training.batch_size", "Batch size", text["batch_size"], 1, 10**9))
         accumulate = attempt("accumulation", lambda: read_whole("training.accumulation", "Gradient accumulation", text["accumulation"] or "1", 1, 10**6))
-        per_epoch = max(1, math.ceil(size / batch) // accumulate) if None not in (size, batch, accumulate) else None
+        per_epoch = max(1, math.ceil(math.ceil(size / batch) / accumulate)) if None not in (size, batch, accumulate) else None
         source = "dataset"
     else:
         per_epoch, source = 1, "none"
@@ -234,29 +236,39 @@ def _sample(total: int, extra: list[int]) -> list[int]:
     return sorted(picks)
 
 
-def _evaluate(schedule, steps: list[int], notes: list[str]) -> tuple[list[int], list[float]]:
-    """Values at ``steps``; stop (with a note) where the library raises or the value overflows."""
-    kept, values = [], []
-    for step in steps:
+def _computable(schedule, total: int, notes: list[str]) -> int:
+    """How many steps of the run the schedule can compute: ``total``, or fewer where the
+    library raises (OneCycleLR past total_steps) or the value stops being finite."""
+
+    def fine(step: int) -> bool:
         try:
-            value = float(schedule(step))
-        except (ValueError, OverflowError, ZeroDivisionError) as error:
-            notes.append(f"The library raises at step {step:,} ({error}), so the curve stops before it.")
-            break
-        if not math.isfinite(value):
-            notes.append(f"The value is not a finite number from step {step:,}, so the curve stops before it.")
-            break
-        kept.append(step)
-        values.append(value)
-    return kept, values
+            return math.isfinite(float(schedule(step)))
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return False
+
+    if total == 0 or fine(total - 1) and (getattr(schedule, "replayed", False) or fine(0)):
+        return total
+    low, high = 0, total - 1  # fine(low - 1) holds; find the first step that fails
+    while low < high:
+        middle = (low + high) // 2
+        if fine(middle):
+            low = middle + 1
+        else:
+            high = middle
+    try:
+        value = float(schedule(low))
+        notes.append(f"The value is not a finite number ({value!r}) from step {low:,}, so the curve stops before it.")
+    except (ValueError, OverflowError, ZeroDivisionError) as error:
+        notes.append(f"The library raises at step {low:,} ({error}), so the curve stops before it.")
+    return low
 
 
 def _summary(training: dict, schedule, steps: list[int], values: list[float], total: int, notes: list[str]) -> list[dict]:
     """Peak (and where), final, mean and current learning rates."""
     unit = training["unit"]
     replayed = getattr(schedule, "replayed", False)
-    if len(steps) == total and (total <= EXACT_MEAN or replayed):
-        full = values if len(values) == total else [schedule(i) for i in range(total)]
+    if total <= EXACT_MEAN or replayed:
+        full = values if len(values) == total else [float(schedule(i)) for i in range(total)]
         mean, mean_label = math.fsum(full) / len(full), "Mean LR"
         peak_value = max(full)
         peak_step = full.index(peak_value)
@@ -427,9 +439,11 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
         }
     notes.extend(getattr(schedule, "notes", ()))
     current = _to_step(training, training["current"])
-    steps, values = _evaluate(schedule, _sample(total, [current]), notes)
-    if not steps:
+    total = _computable(schedule, total, notes)
+    if not total:
         return {"ok": False, "errors": {"api": notes[-1] if notes else "The schedule has no values."}}
+    steps = _sample(total, [current])
+    values = [float(schedule(step)) for step in steps]
     if current >= total:
         notes.append(f"The current {training['unit']} is past the end of the run: the value shown extends the schedule (an extrapolation).")
     summary = _summary(training, schedule, steps, values, total, notes)

@@ -470,7 +470,9 @@ def tanh_decay(init_value: float, steps: int, end_value: float = 0.0, lower: flo
     Args:
       init_value: the peak learning rate, > 0.
       steps: the length ``T`` of the decay, >= 1.
-      end_value: the floor, >= 0.
+      end_value: the level the curve falls towards, >= 0; like timm's ``lr_min``
+        it is approached, not reached (at step ``T`` the value is still
+        ``(LR_0 - LR_end)(1 - tanh U)/2`` above it), and held after ``T``.
       lower: ``L``, where the tanh starts (timm's ``lb``).
       upper: ``U`` > ``L``, where it ends (timm's ``ub``).
 

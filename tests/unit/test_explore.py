@@ -60,11 +60,13 @@ class TestLibraryMode:
         assert "lr" in out["errors"]
 
     def test_where_the_library_raises_the_curve_stops_with_a_note(self):
-        """OneCycleLR raises past total_steps: the run continues, the curve does not."""
+        """OneCycleLR raises past total_steps: the note names the exact step, and the numbers are exact up to it."""
         out = explore({**ONE_CYCLE, "args": {"max_lr": "0.1", "total_steps": "500"}})
         assert out["ok"]
         assert max(out["chart"]["x"]) == 500
         assert any("raises at step 501" in note for note in out["notes"])
+        assert out["summary"][1]["text"].endswith("at step 500")
+        assert out["summary"][2]["label"] == "Mean LR"
 
     def test_library_fallback_is_noted(self):
         """optax quietly turns transition_steps=0 into a constant: the page says so."""
@@ -77,9 +79,9 @@ class TestTraining:
     """Steps, epochs and units."""
 
     def test_steps_per_epoch_from_the_dataset(self):
-        """ceil(dataset / batch) // accumulation, as the Hugging Face Trainer counts."""
-        out = explore({**ONE_CYCLE, "training": {"epochs": "3", "dataset_size": "50000", "batch_size": "128", "accumulation": "4"}})
-        assert out["training"]["steps_per_epoch"] == math.ceil(50000 / 128) // 4
+        """Every batch, and a partial accumulation as one more update, as the Hugging Face Trainer counts."""
+        out = explore({**ONE_CYCLE, "training": {"epochs": "3", "dataset_size": "50000", "batch_size": "32", "accumulation": "4"}})
+        assert out["training"]["steps_per_epoch"] == 391  # 1,563 batches: 390 full accumulations and one partial
 
     def test_epoch_stepping_read_in_steps_is_a_staircase(self):
         """A per-epoch scheduler read in steps holds each value for a whole epoch."""
