@@ -20,6 +20,8 @@ MODULES = [
     "lrcalc.compare",
     "lrcalc.batch",
     "lrcalc.finder",
+    "lrcalc.export",
+    "lrcalc.cli",
 ]
 
 

@@ -517,7 +517,9 @@ def _registered(name: str, family: str, params: tuple[Param, ...], summary: str,
         try:
             maker(_Optimizer(lr), **arguments)  # validate now, not at the first step
         except ZeroDivisionError as error:
-            raise ValueError(f"{error} (PyTorch raises ZeroDivisionError when constructing {name} with these arguments)") from None
+            # Python 3.12+ words a float division "division by zero"; PyTorch's users see the 3.11 wording too.
+            text = "float division by zero" if str(error) == "division by zero" else str(error)
+            raise ValueError(f"{text} (PyTorch raises ZeroDivisionError when constructing {name} with these arguments)") from None
         return simulated(lambda: _replay(lr, lambda optimizer: maker(optimizer, **arguments)))
 
     return build

@@ -1,0 +1,334 @@
+"""The ``lrcalc`` command: schedule tables, pasted library calls, exported code and LR range tests.
+
+::
+
+    lrcalc schedule cosine_decay init_value=0.1 steps=100 --steps 120
+    lrcalc from-library "StepLR(optimizer, step_size=30)" --lr 0.1 --format csv
+    lrcalc schedule one_cycle max_value=0.1 total_steps=1000 --to pytorch
+    lrcalc find lr_finder.json
+    lrcalc list torch
+
+Values are lrcalc's (:func:`lrcalc.from_library`), so step ``i`` is what the
+library gives at step ``i``. Tables show 4 significant digits (:func:`lrcalc.fmt.lr`);
+CSV and JSON give the exact floats. Every error is one line on stderr,
+``lrcalc: error: ...``, with exit status 2; notes about the curve (where the
+library stops, a library's fallback) go to stderr as ``lrcalc: note: ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, NoReturn, Sequence
+
+from . import export, fmt
+from .explore import MAX_STEPS, call_text
+from .finder import SMOOTHING, analyse
+from .forms import FieldError, read_number, read_whole
+from .libraries import LIBRARIES, LibraryAPI, Param, apis, from_library, lookup
+from .paste import PasteError, _Reader, parse_call
+
+DEFAULT_STEPS = 100
+
+
+class Failure(Exception):
+    """An error to report as one line, ``lrcalc: error: <message>``, with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with bad arguments reported on one line (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"lrcalc: error: {message} (see {self.prog} --help)\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0, or 2 for any error; 130 when interrupted)."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except Failure as failure:
+        print(f"lrcalc: error: {failure}", file=sys.stderr)
+    except (ValueError, FieldError) as error:  # the libraries' rules, bad literals, unreadable input
+        print(f"lrcalc: error: {getattr(error, 'message', None) or error}", file=sys.stderr)
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - a command line shows one line, never a traceback
+        print(f"lrcalc: error: unexpected {type(error).__name__}: {error} (please report it)", file=sys.stderr)
+    return 2
+
+
+# ---------------------------------------------------------------- the parser
+
+SCHEDULE_EXAMPLES = """\
+arguments are NAME=VALUE, read as Python literals (numbers, lists, True/False, None); choices may be
+bare words (mode=triangular2). Defaults are lrcalc's own; `lrcalc list lrcalc` lists the families.
+
+examples:
+  lrcalc schedule cosine_decay init_value=0.1 steps=100 end_value=0.001 --steps 120
+  lrcalc schedule step_decay init_value=0.01 step_size=30 decay_factor=0.5 --format csv > steps.csv
+  lrcalc schedule warmup "schedule=cosine_decay(init_value=0.1, steps=95)" warmup_steps=5 --format json
+  lrcalc schedule one_cycle max_value=0.1 total_steps=1000 --to pytorch
+"""
+
+FROM_LIBRARY_EXAMPLES = """\
+CALL is a scheduler call as written in a training script, read without running it (literals only).
+The optimizer argument is skipped; --lr gives its learning rate (or an optimizer line in the paste).
+Metric-driven schedulers take the metrics in the call: ReduceLROnPlateau(opt, patience=2, metrics=[...]).
+
+examples:
+  lrcalc from-library "torch.optim.lr_scheduler.StepLR(step_size=30)" --lr 0.1 --steps 100
+  lrcalc from-library "scheduler = OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)" --steps 1000 --format csv
+  lrcalc from-library "optax.warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000)" --to keras
+  lrcalc from-library "get_cosine_schedule_with_warmup(optimizer, 100, 1000)" --lr 5e-5 --to optax
+"""
+
+FIND_EXAMPLES = """\
+FILE is a range test exported by torch-lr-finder, fastai, Lightning or a Keras LR finder (JSON or
+CSV), or a CSV with lr and loss columns; - reads standard input.
+
+examples:
+  lrcalc find lr_finder_history.json
+  lrcalc find recorder.json --num-it 100 --smoothing none
+  lrcalc find losses.csv --format json
+"""
+
+LIST_EXAMPLES = """\
+examples:
+  lrcalc list
+  lrcalc list lrcalc
+  lrcalc list transformers
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    top = _Parser(
+        prog="lrcalc",
+        description="Learning-rate schedules computed exactly as PyTorch, Keras, optax, Hugging Face and timm do.",
+        epilog="examples:\n  lrcalc schedule cosine_decay init_value=0.1 steps=100\n"
+               '  lrcalc from-library "StepLR(optimizer, step_size=30)" --lr 0.1 --to keras\n'
+               "  lrcalc find lr_finder.json\n  lrcalc list torch\n\n`lrcalc COMMAND --help` shows each command's options and examples.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = top.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    schedule = _command(commands, "schedule", "print one of lrcalc's schedule families", SCHEDULE_EXAMPLES, _run_schedule)
+    schedule.add_argument("family", metavar="FAMILY", help="the family, such as cosine_decay or warmup_stable_decay")
+    schedule.add_argument("arguments", metavar="NAME=VALUE", nargs="*", help="the family's arguments")
+    _curve_options(schedule)
+
+    library = _command(commands, "from-library", "evaluate a pasted PyTorch, Keras, optax, transformers or timm call",
+                       FROM_LIBRARY_EXAMPLES, _run_from_library)
+    library.add_argument("call", metavar="CALL", help="the scheduler call, in quotes")
+    library.add_argument("--lr", type=_lr, metavar="LR", help="the optimizer's learning rate (for schedulers that wrap an optimizer)")
+    _curve_options(library)
+
+    find = _command(commands, "find", "suggest a learning rate from an LR range test", FIND_EXAMPLES, _run_find)
+    find.add_argument("file", metavar="FILE", help="the range test's output (JSON or CSV), or - for standard input")
+    find.add_argument("--smoothing", choices=("auto", *SMOOTHING), default="auto",
+                      help="auto (default): smooth raw losses with fastai's debiased EMA, keep a tool's smoothed ones")
+    find.add_argument("--num-it", type=_whole("--num-it", 1, 10**9), metavar="N", help="the number of iterations of a fastai run")
+    find.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+
+    listing = _command(commands, "list", "list the schedulers lrcalc knows", LIST_EXAMPLES, _run_list)
+    listing.add_argument("library", metavar="LIBRARY", nargs="?", choices=LIBRARIES, help=f"one of {', '.join(LIBRARIES)}")
+    return top
+
+
+def _command(commands, name: str, summary: str, epilog: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".", epilog=epilog,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _curve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--steps", type=_whole("--steps", 1, MAX_STEPS), metavar="N",
+                        help=f"how many steps to print, 0 to N-1 (default {DEFAULT_STEPS}, at most {fmt.count(MAX_STEPS)})")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="table (default, 4 significant digits), csv or json (exact values)")
+    output.add_argument("--to", choices=export.TARGETS, metavar="TARGET",
+                        help=f"print code that reproduces the schedule instead: {', '.join(export.TARGETS)}")
+
+
+def _whole(label: str, low: int, high: int) -> Callable[[str], int]:
+    def read(text: str) -> int:
+        try:
+            return read_whole(label, label, text, low, high)
+        except FieldError as error:  # argparse names the option already
+            raise argparse.ArgumentTypeError(error.message.removeprefix(label).strip().rstrip(".")) from None
+
+    return read
+
+
+def _lr(text: str) -> float:
+    try:
+        value = read_number("lr", "--lr", text, "0.1")
+    except FieldError as error:  # argparse names the option already
+        raise argparse.ArgumentTypeError(error.message.removeprefix("--lr").strip().rstrip(".")) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 (got {text})")
+    return value
+
+
+# ---------------------------------------------------------------- schedule and from-library
+
+
+def _run_schedule(args: argparse.Namespace) -> int:
+    spec = _family(args.family)
+    kwargs = _arguments(spec, args.arguments)
+    return _output(spec, None, kwargs, args)
+
+
+def _family(name: str) -> LibraryAPI:
+    """The lrcalc family called ``name`` (``cosine_decay``, ``lrcalc.cosine_decay`` or ``cosine-decay``)."""
+    short = name.removeprefix("lrcalc.").replace("-", "_")
+    families = [spec.name for spec in apis("lrcalc")]
+    if short not in families:
+        close = difflib.get_close_matches(short, families, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise Failure(f"unknown family {name!r}{hint} (lrcalc list lrcalc shows them all)")
+    return lookup("lrcalc." + short)
+
+
+def _arguments(spec: LibraryAPI, pairs: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as the family's keyword arguments."""
+    params = {p.name: p for p in spec.params}
+    kwargs: dict[str, Any] = {}
+    for pair in pairs:
+        name, equals, text = pair.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise Failure(f"arguments are NAME=VALUE pairs, such as steps=100 (got {pair!r})")
+        if name not in params:
+            raise Failure(f"{spec.api} has no argument {name!r}; it takes {', '.join(params)}")
+        if name in kwargs:
+            raise Failure(f"{name} is given twice")
+        kwargs[name] = _value(params[name], text)
+    return kwargs
+
+
+def _value(param: Param, text: str) -> Any:
+    """One argument, read as a Python literal by the paste reader; a choice may also be a bare word."""
+    where = f"argument {param.name}"
+    try:
+        return _Reader().value(ast.parse(text.strip(), mode="eval").body, where)
+    except (SyntaxError, PasteError) as error:
+        if param.kind in ("choice", "str") and text.strip() and not any(c in text for c in "()[]{},='\""):
+            return text.strip()  # mode=triangular2, decay=1-sqrt
+        if param.kind == "bool" and text.strip().lower() in ("true", "false"):
+            return text.strip().lower() == "true"
+        if isinstance(error, SyntaxError):
+            raise Failure(f"{where}: {text!r} is not a Python literal ({error.msg})") from None
+        raise Failure(str(error) if str(error).startswith(where) else f"{where}: {error}") from None
+
+
+def _run_from_library(args: argparse.Namespace) -> int:
+    pasted = parse_call(args.call)
+    spec = pasted.spec
+    lr = args.lr if args.lr is not None else pasted.lr
+    if spec.needs_lr and lr is None:
+        raise Failure(f"{spec.name} wraps an optimizer: give its learning rate with --lr")
+    if not spec.needs_lr and args.lr is not None:
+        raise Failure(f"{spec.name} takes no optimizer, so --lr does not apply (its learning rates are among its arguments)")
+    return _output(spec, lr if spec.needs_lr else None, pasted.kwargs, args)
+
+
+def _output(spec: LibraryAPI, lr: float | None, kwargs: dict[str, Any], args: argparse.Namespace) -> int:
+    """Print the schedule's table, CSV or JSON, or the code for ``--to``."""
+    if args.to:
+        if args.steps is not None:
+            raise Failure("--steps and --to do not go together: --to prints code, not values")
+        print(export.code(spec.api, lr, kwargs, args.to), end="")
+        return 0
+    schedule = from_library(spec.api, lr=lr, **kwargs)
+    values, notes = _curve(schedule, args.steps or DEFAULT_STEPS)
+    for note in notes:
+        print(f"lrcalc: note: {note}", file=sys.stderr)
+    if args.format == "json":
+        document = {"api": spec.api, "call": call_text(spec, lr, kwargs), "lr": lr, "kwargs": kwargs, "steps": len(values), "values": values, "notes": notes}
+        print(json.dumps(document, allow_nan=False, indent=2))
+    elif args.format == "csv":
+        print("step,lr")
+        print("\n".join(f"{step},{value!r}" for step, value in enumerate(values)))
+    else:
+        width = max(len("step"), len(str(len(values) - 1)))
+        print(f"{'step':>{width}}  lr")
+        print("\n".join(f"{step:>{width}}  {fmt.lr(value)}" for step, value in enumerate(values)))
+    return 0
+
+
+def _curve(schedule: Callable[[int], float], steps: int) -> tuple[list[float], list[str]]:
+    """Values for steps 0 to steps - 1, stopping (with a note) where the library raises or leaves the floats."""
+    notes = list(getattr(schedule, "notes", ()))
+    values: list[float] = []
+    for step in range(steps):
+        try:
+            value = float(schedule(step))
+        except ValueError as error:
+            notes.append(f"the curve stops before step {step}: {error}")
+            break
+        if not math.isfinite(value):
+            notes.append(f"the curve stops before step {step}, where the value is {value!r}")
+            break
+        values.append(value)
+    if not values:
+        raise Failure(notes[-1])
+    return values, notes
+
+
+# ---------------------------------------------------------------- find and list
+
+
+def _run_find(args: argparse.Namespace) -> int:
+    if args.file == "-":
+        text, name = sys.stdin.read(), None
+    else:
+        try:
+            text, name = Path(args.file).read_text(encoding="utf-8"), Path(args.file).name
+        except (OSError, UnicodeDecodeError) as error:
+            raise Failure(f"cannot read {args.file}: {getattr(error, 'strerror', None) or error}") from None
+    result = analyse(text, name, smoothing=args.smoothing, num_it=args.num_it)
+    if not result["ok"]:
+        raise Failure(result["error"])
+    rules = [{k: row[k] for k in ("rule", "label", "value", "index", "text", "error", "explanation")} for row in result["suggestions"]["rules"]]
+    if args.format == "json":
+        agreement = {k: v for k, v in result["suggestions"]["agreement"].items() if k != "table"}
+        document = {"detected": result["detected"], "tool": result["tool"], "smoothing": result["smoothing"], "notes": result["notes"],
+                    "suggestions": rules, "agreement": agreement}
+        print(json.dumps(document, allow_nan=False, indent=2))
+        return 0
+    print(f"Detected: {result['detected']}")
+    print(f"Smoothing: {result['smoothing']}")
+    for note in result["notes"]:
+        print(f"Note: {note}")
+    width = max(len(row["label"]) for row in rules)
+    print()
+    print(f"{'rule':<{width}}  suggested lr")
+    for row in rules:
+        print(f"{row['label']:<{width}}  {row['text'] if row['value'] is not None else '— ' + (row['error'] or '')}")
+    print()
+    print(result["suggestions"]["agreement"]["summary"])
+    return 0
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    libraries = [args.library] if args.library else list(LIBRARIES)
+    blocks = []
+    for library in libraries:
+        specs = apis(library)
+        width = max(len(spec.api) for spec in specs)
+        lines = [f"{library} ({len(specs)})"] + [f"  {spec.api:<{width}}  {spec.summary}".rstrip() for spec in specs]
+        blocks.append("\n".join(lines))
+    print("\n\n".join(blocks))
+    return 0
