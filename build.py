@@ -6,7 +6,8 @@
 
 Phases: read everything (package.json pins, the article, the templates, the
 examples computed by lrcalc), render the page and gather every output file in
-memory, check the output (relative URLs only, every #anchor resolves), then
+memory (with sw.js, the service worker that keeps them all for offline
+visits), check the output (relative URLs only, every #anchor resolves), then
 write it to a fresh folder that replaces dist/ in one rename. The build is
 strict: a missing template variable, a warning or a broken anchor fails it,
 naming the file at fault, and a failed build leaves the previous dist/ intact.
@@ -171,7 +172,14 @@ def render_markdown(text: str, path: str) -> tuple[str, str]:
     body, inline = re.subn(r"\ue000(\d+)\ue001", lambda m: formulas[int(m.group(1))], body)
     if blocks + inline != len(formulas):
         raise BuildError(f"{path}: {len(formulas)} formulas found but {blocks + inline} placed in the HTML")
-    return body, md.toc
+    return scrollable(body), md.toc
+
+
+def scrollable(body: str) -> str:
+    """Let wide tables, code and formulas scroll sideways on narrow screens, reachable by keyboard."""
+    body = re.sub(r"<table>(.*?)</table>", r'<div class="wide" tabindex="0"><table>\1</table></div>', body, flags=re.S)
+    body = body.replace('<div class="math">', '<div class="math" tabindex="0">')
+    return body.replace("<pre>", '<pre tabindex="0">')
 
 
 def render_article(article: Article, examples: dict[str, Example], env) -> tuple[str, str]:
@@ -277,9 +285,9 @@ def render_page(env, context: dict) -> str:
 
 def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str], examples_text: dict[str, str]) -> dict:
     """Everything index.html needs: the default results, the form, the finder's example, the article."""
-    from lrcalc import calculator, explore, finder
+    from lrcalc import batch, calculator, explore, finder, web
 
-    initial = calculator.calculate(calculator.DEFAULTS)
+    initial = calculator.calculate(calculator.DEFAULTS) | {"code": web.classic_code(calculator.DEFAULTS)}
     catalog = explore.catalog()
     finder_initial = finder.analyse(examples_text["range_test"], "range-test-torch-lr-finder.csv")
     config = {
@@ -301,11 +309,130 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         training_fields=explore.TRAINING_FIELDS,
         initial=initial,
         finder=finder_initial,
+        batch=batch.helper({f["name"]: f["default"] for f in batch.FIELDS}),
+        batch_fields=batch.FIELDS,
         config=json.dumps(config, separators=(",", ":"), ensure_ascii=False),
         assets=urls["assets"],
         pyodide_version=pins["pyodide"],
         uplot_version=pins["uplot"],
     )
+
+
+# ---------------------------------------------------------------- offline
+
+# dist/sw.js, the service worker, with this build's file list and cache name
+# filled in. It lives at the site root so that its scope covers the page.
+SERVICE_WORKER = r"""// The offline copy of one build of the site. Written by build.py: do not edit.
+//
+// Every file the page needs sits in one cache named after a hash of all of
+// them, so a cache holds exactly one version. The page (index.html) comes from
+// the network when there is one and from this cache when there is not; every
+// other listed file (hashed assets, versioned Pyodide) comes from this cache.
+// A new deployment is a new sw.js: it fills a new cache (taking unchanged files
+// from the old one, each checked against its SHA-256), takes over, and deletes
+// the old cache. A file that does not match its hash fails the install, so a
+// cache never mixes two deployments.
+
+const VERSION = "__VERSION__";
+const FILES = __FILES__; // path beside sw.js -> SHA-256 of its bytes
+
+const SCOPE = self.registration.scope;
+const PREFIX = `lrcalc ${SCOPE} `; // this site's caches; another copy on the same origin has another scope
+const CACHE = PREFIX + VERSION;
+const INDEX = new URL("index.html", SCOPE).href;
+const PAGES = new Set([SCOPE, INDEX]);
+const DIGESTS = new Map(Object.entries(FILES).map(([path, digest]) => [new URL(path, self.location).href, digest]));
+
+async function sha256(body) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function copy(response, body) {
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+// One file of this build: from a cache of this site if the bytes match, else from the server.
+async function obtain(url, digest, sources) {
+  for (const cacheName of sources) {
+    const cached = await caches.match(url, { cacheName });
+    const body = cached && (await cached.arrayBuffer());
+    if (body && (await sha256(body)) === digest) return copy(cached, body);
+  }
+  const response = await fetch(url, { cache: "no-cache" });
+  const body = await response.arrayBuffer();
+  if (!response.ok || (await sha256(body)) !== digest) {
+    throw new Error(`${url} is not the file this version lists (HTTP ${response.status}): a newer deployment?`);
+  }
+  return copy(response, body);
+}
+
+async function precache() {
+  const sources = (await caches.keys()).filter((name) => name.startsWith(PREFIX));
+  const cache = await caches.open(CACHE);
+  await Promise.all([...DIGESTS].map(async ([url, digest]) => cache.put(url, await obtain(url, digest, sources))));
+}
+
+async function dropOldCaches() {
+  for (const name of await caches.keys()) {
+    if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+  }
+}
+
+async function page(request) {
+  try {
+    return await fetch(request.url, { cache: "no-cache", redirect: "manual" });
+  } catch (error) {
+    const cached = await caches.match(INDEX, { cacheName: CACHE });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+// Caches are read with caches.match, which (unlike caches.open) never creates one: a replaced
+// worker may still answer a request after its cache is deleted. Chromium itself sometimes brings a
+// deleted cache back, empty, while a page still loads files that came from it; the next version's
+// activation deletes it with the rest.
+async function kept(request) {
+  const cached = await caches.match(request.url, { cacheName: CACHE });
+  return cached || fetch(request);
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(dropOldCaches().then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  url.search = "";
+  url.hash = "";
+  if (request.mode === "navigate" && PAGES.has(url.href)) event.respondWith(page(request));
+  else if (DIGESTS.has(request.url)) event.respondWith(kept(request));
+});
+"""
+
+
+def precache_list(files: dict[str, Output]) -> dict[str, str]:
+    """Every file the page needs (all but dotfiles and sw.js), with the SHA-256 of its bytes."""
+    return {
+        name: hashlib.sha256(output.data).hexdigest()
+        for name, output in sorted(files.items())
+        if not name.startswith(".") and name != "sw.js"
+    }
+
+
+def service_worker(files: dict[str, Output]) -> Output:
+    """sw.js: keeps ``files`` for offline visits in a cache named after a hash of them and of its own code."""
+    listed = precache_list(files)
+    version = content_hash({**{name: files[name] for name in listed}, "sw.js": Output(SERVICE_WORKER.encode(), "")})
+    code = SERVICE_WORKER.replace("__VERSION__", version).replace("__FILES__", json.dumps(listed, indent=2))
+    return Output(code.encode(), "build.py (SERVICE_WORKER, listing every other file)")
 
 
 # ---------------------------------------------------------------- checking
@@ -388,6 +515,7 @@ def build(root: Path, out: Path) -> dict[str, Output]:
     check_page(page, "site_src/templates/index.html")
     files["index.html"] = Output(page.encode(), article.path)
     files[".nojekyll"] = Output(b"", "(GitHub Pages: serve files as they are)")
+    files["sw.js"] = service_worker(files)
     write_dist(files, out)
     return files
 

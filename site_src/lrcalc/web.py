@@ -12,7 +12,8 @@ import json
 import math
 import traceback
 
-from . import batch, compare, finder, fmt, share
+from . import batch, compare, export, finder, fmt, share
+from .calculator import read_form
 from .forms import FieldError, read_whole
 from .calculator import calculate
 from .explore import explore
@@ -30,10 +31,14 @@ def handle(request: str) -> str:
         message = json.loads(request)
         kind = message.get("type")
         if kind == "calculate":
-            inputs = message.get("inputs") or {}
-            body = calculate({str(k): str(v) for k, v in inputs.items()}, page_url=str(message.get("page_url", "")))
+            inputs = {str(k): str(v) for k, v in (message.get("inputs") or {}).items()}
+            body = calculate(inputs, page_url=str(message.get("page_url", "")))
+            if body["ok"]:
+                body["code"] = classic_code(inputs)
         elif kind == "explore":
             body = explore(message.get("request") or {})
+            if body["ok"]:
+                body["code"] = export.all_code(body["api"], body["lr"], compare._kwargs(body))
         elif kind == "finder":
             body = _finder(message)
         elif kind == "link":
@@ -49,6 +54,19 @@ def handle(request: str) -> str:
         return json.dumps(body, allow_nan=False, ensure_ascii=False)
     except Exception:  # noqa: BLE001 - any bug must reach the page as a visible banner
         return json.dumps({"ok": False, "fatal": traceback.format_exc()})
+
+
+def classic_code(inputs: dict) -> dict:
+    """Library code for a classic schedule: its lrcalc family, exported (0-based epochs)."""
+    values, _ = read_form(inputs)
+    v = values.values
+    if values.kind.name == "exponential":
+        api, kwargs = "lrcalc.exponential_decay", {"init_value": v["initial_lr"], "decay_rate": v["decay_rate"]}
+    elif values.kind.name == "step":
+        api, kwargs = "lrcalc.step_decay", {"init_value": v["initial_lr"], "step_size": v["step_size"], "decay_factor": v["step_factor"]}
+    else:
+        api, kwargs = "lrcalc.constant", {"value": v["initial_lr"]}
+    return export.all_code(api, None, kwargs)
 
 
 def _finder(message: dict) -> dict:

@@ -4,6 +4,7 @@
 
 import { LrChart } from "./chart.js";
 import { setupFinder } from "./finder.js";
+import "./offline.js";
 
 const $ = (id) => document.getElementById(id);
 const root = document.documentElement;
@@ -309,9 +310,10 @@ function clearExploreErrors() {
 // ---------------------------------------------------------------- results
 
 let lastResult = config.initial;
-const chart = new LrChart($("chart"), $("chart-readout"));
+const chart = new LrChart($("chart"), $("chart-readout"), { onZoom: (zoomed) => ($("reset-zoom").hidden = !zoomed) });
+let compared = []; // saved items ({kind, inputs | request}) drawn beside the current one
 
-function render(result) {
+async function render(result) {
   if (result.fatal) {
     showFailure(Object.assign(new Error("The calculator hit an unexpected error. Please report it with the details below."), { detail: result.fatal }));
     return;
@@ -330,8 +332,230 @@ function render(result) {
   logBox.disabled = !result.chart.log_ok;
   if (!result.chart.log_ok) logBox.checked = false;
   $("log-note").textContent = result.chart.log_note;
-  chart.update(result.chart);
-  renderTable(result.chart);
+  renderCode();
+  $("steps").replaceChildren(
+    ...result.steps.map((line) => {
+      const item = document.createElement("li");
+      item.textContent = line;
+      return item;
+    }),
+  );
+  if (compared.length) {
+    await renderComparison();
+  } else {
+    chart.update(result.chart);
+    renderTable(result.chart);
+  }
+  writeLink();
+}
+
+function renderCode() {
+  const entry = lastResult && lastResult.code ? lastResult.code[$("code-target").value] : null;
+  $("code").textContent = entry && entry.code ? entry.code : "";
+  $("code").parentElement.hidden = !(entry && entry.code);
+  $("code-note").textContent = entry ? entry.reason : "";
+  $("copy-code").disabled = !(entry && entry.code);
+}
+
+async function copyCode() {
+  try {
+    await navigator.clipboard.writeText($("code").textContent);
+    $("code-status").textContent = "Copied the code.";
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents($("code"));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    $("code-status").textContent = "The browser did not allow copying, so the code is selected: press Ctrl+C (⌘C on a Mac).";
+  }
+}
+
+// ---------------------------------------------------------------- comparing
+
+function currentItem() {
+  return isClassic() ? { kind: "classic", inputs: readForm() } : { kind: "explore", request: readExplore() };
+}
+
+async function renderComparison() {
+  const reply = await calculator.ask({ type: "compare", items: [currentItem(), ...compared] });
+  $("compare-box").hidden = !compared.length;
+  if (!reply.ok) {
+    $("download-status").textContent = Object.values(reply.errors).join(" ");
+    return;
+  }
+  $("compare-list").replaceChildren(
+    ...reply.legend.map((label, i) => {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = `series-swatch series-${i + 1}`;
+      swatch.setAttribute("aria-hidden", "true");
+      const text = document.createElement("span");
+      text.textContent = `#${i + 1} ${label}${i === 0 ? " (current inputs)" : ""}`;
+      item.append(swatch, text);
+      if (i > 0) {
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "secondary small";
+        remove.textContent = "Remove";
+        remove.setAttribute("aria-label", `Remove #${i + 1} from the comparison`);
+        remove.addEventListener("click", () => {
+          compared.splice(i - 1, 1);
+          recalculate();
+        });
+        item.append(remove);
+      }
+      return item;
+    }),
+  );
+  $("log-scale").disabled = !reply.log_ok;
+  chart.compare(reply);
+  renderTable({
+    x_label: reply.x_label,
+    table_note: "",
+    x_text: reply.x_text,
+    text: reply.x_text.map((_, i) => reply.text.map((column) => column[i]).join(" · ")),
+  });
+  $("chart-summary").textContent = `${reply.legend.length} schedules compared by ${reply.unit}.`;
+}
+
+function addToComparison() {
+  if (!lastResult) return;
+  if (compared.length >= 3) {
+    $("download-status").textContent = "The chart compares at most four schedules: remove one first.";
+    return;
+  }
+  compared.push(currentItem());
+  $("download-status").textContent = `Saved as #${compared.length + 1}. Change the inputs to draw another schedule beside it.`;
+  recalculate();
+}
+
+// ---------------------------------------------------------------- downloads
+
+function save(blob, name) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+async function download(kind) {
+  const status = $("download-status");
+  if (kind === "png") {
+    const blob = await chart.png($("chart-summary").textContent);
+    save(blob, "learning-rate-chart.png");
+    status.textContent = "Saved learning-rate-chart.png.";
+    return;
+  }
+  const reply = await calculator.ask({ type: "download", items: [currentItem(), ...compared] });
+  if (!reply.ok) {
+    status.textContent = Object.values(reply.errors).join(" ");
+    return;
+  }
+  const text = kind === "csv" ? reply.csv : reply.json;
+  save(new Blob([text], { type: kind === "csv" ? "text/csv" : "application/json" }), `${reply.filename}.${kind}`);
+  status.textContent = `Saved ${reply.filename}.${kind}.`;
+}
+
+// ---------------------------------------------------------------- the address
+
+let linkTimer = null;
+
+function linkParams() {
+  const params = new URLSearchParams();
+  const mode = currentMode();
+  if (mode !== "schedule") params.set("mode", mode);
+  if (isClassic()) {
+    for (const name of fieldNames) if ($(name).value !== config.form.defaults[name]) params.set(name, $(name).value);
+  } else {
+    if (mode === "schedule") params.set("schedule", $("schedule").value);
+    if (mode === "library") {
+      params.set("library", $("library").value);
+      params.set("api", $("api").value);
+    }
+    if (mode === "paste") params.set("paste", $("paste").value);
+    if (!$("lr-field").hidden) params.set("lr", $("lr").value);
+    for (const input of $("args").querySelectorAll("[data-arg]")) if (input.value !== "") params.set(`a.${input.dataset.arg}`, input.value);
+    for (const field of config.training) {
+      const value = $(`train-${field.name}`).value;
+      if (value !== field.default || field.name === "stepping" || field.name === "unit") params.set(`t.${field.name}`, value);
+    }
+  }
+  if ($("log-scale").checked) params.set("log", "1");
+  if (compared.length) params.set("cmp", JSON.stringify(compared));
+  return params;
+}
+
+function writeLink() {
+  clearTimeout(linkTimer);
+  linkTimer = setTimeout(() => {
+    const query = linkParams().toString();
+    history.replaceState(null, "", query ? `?${query}` : location.pathname);
+  }, 250);
+}
+
+async function copyLink() {
+  clearTimeout(linkTimer);
+  const query = linkParams().toString();
+  history.replaceState(null, "", query ? `?${query}` : location.pathname);
+  try {
+    await navigator.clipboard.writeText(location.href);
+    $("copy-status").textContent = "Copied a link to these inputs.";
+  } catch {
+    $("copy-fallback").value = location.href;
+    $("copy-fallback").hidden = false;
+    $("copy-fallback").select();
+    $("copy-status").textContent = "The browser did not allow copying, so the link is selected below: press Ctrl+C (⌘C on a Mac).";
+  }
+}
+
+// Fill the form from a link, as lrcalc read it (unknown or hostile parts were dropped, with notes).
+function applyLink(state) {
+  const mode = state.mode || "schedule";
+  form.querySelector(`input[name="mode"][value="${mode}"]`).checked = true;
+  for (const [name, value] of Object.entries(state.classic)) $(name).value = value;
+  const explore = state.explore;
+  if (explore.library) $("library").value = explore.library;
+  updateLayout();
+  if (explore.api) $("api").value = explore.api;
+  updateLayout();
+  if (explore.lr != null) $("lr").value = explore.lr;
+  if (explore.paste != null) $("paste").value = explore.paste;
+  for (const [name, value] of Object.entries(explore.args)) {
+    const input = $(`arg-${name}`);
+    if (input) input.value = value;
+  }
+  for (const [name, value] of Object.entries(explore.training)) $(`train-${name}`).value = value;
+  $("log-scale").checked = Boolean(state.log);
+  if (state.log) chart.setLog(true);
+  compared = state.compare || [];
+}
+
+function showLinkNotes(notes) {
+  $("link-note").textContent = notes.join(" ");
+  $("link-note").hidden = !notes.length;
+}
+
+// ---------------------------------------------------------------- batch-size helper
+
+const batchFields = ["lr", "from_batch", "to_batch", "dataset_size"];
+let lastBatch = null;
+
+async function batchHelper() {
+  const inputs = Object.fromEntries(batchFields.map((name) => [name, $(`batch-${name}`).value]));
+  const reply = await calculator.ask({ type: "batch", inputs });
+  for (const name of batchFields) {
+    showMessage($(`batch-${name}-error`), $(`batch-${name}`), reply.ok ? "" : reply.errors[name], true);
+  }
+  lastBatch = reply.ok ? reply : null;
+  for (const id of ["linear", "sqrt"]) {
+    const rule = reply.ok ? reply.results.find((r) => r.id === id) : null;
+    $(`batch-out-${id}`).textContent = rule ? rule.text : "—";
+  }
+  $("batch-warmup").textContent = reply.ok ? reply.warmup : "";
+  $("batch-warmup").hidden = !(reply.ok && reply.warmup);
 }
 
 function renderClassic(result) {
@@ -419,7 +643,7 @@ async function run() {
         : { type: "explore", request: readExplore() };
       const result = await calculator.ask(message);
       result.kind = classic ? "classic" : "explore";
-      if (!dirty) render(result);
+      if (!dirty) await render(result);
     }
   } catch {
     // Reported by the worker client through showFailure.
@@ -461,6 +685,10 @@ function fillForm(values) {
 }
 
 function resetForm() {
+  compared = [];
+  $("compare-box").hidden = true;
+  showLinkNotes([]);
+  history.replaceState(null, "", location.pathname);
   fillForm(config.form.defaults);
   for (const field of config.training) $(`train-${field.name}`).value = field.default;
   $("lr").value = "0.1";
@@ -489,8 +717,29 @@ form.addEventListener("submit", (event) => {
   recalculate();
 });
 $("copy").addEventListener("click", copyResults);
+$("copy-link").addEventListener("click", copyLink);
+$("code-target").addEventListener("change", renderCode);
+$("copy-code").addEventListener("click", copyCode);
+$("compare-add").addEventListener("click", addToComparison);
+$("download-csv").addEventListener("click", () => download("csv"));
+$("download-json").addEventListener("click", () => download("json"));
+$("download-png").addEventListener("click", () => download("png"));
+$("reset-zoom").addEventListener("click", () => chart.resetZoom());
+$("batch-form").addEventListener("input", batchHelper);
+$("batch-form").addEventListener("submit", (event) => event.preventDefault());
+for (const button of document.querySelectorAll(".batch-apply")) {
+  button.addEventListener("click", () => {
+    const rule = lastBatch && lastBatch.results.find((r) => r.id === button.dataset.rule);
+    if (rule) useLearningRate(rule.text, "initial");
+  });
+}
+$("theme").value = globalThis.lrcalcTheme ? globalThis.lrcalcTheme.choice() : "system";
+$("theme").addEventListener("change", (event) => globalThis.lrcalcTheme && globalThis.lrcalcTheme.set(event.target.value));
 $("reset").addEventListener("click", resetForm);
-$("log-scale").addEventListener("change", (event) => chart.setLog(event.target.checked));
+$("log-scale").addEventListener("change", (event) => {
+  chart.setLog(event.target.checked);
+  writeLink();
+});
 $("retry").addEventListener("click", () => {
   $("error-banner").hidden = true;
   root.dataset.state = "loading";
@@ -536,6 +785,12 @@ async function boot() {
     await calculator.ready;
   } catch {
     return;
+  }
+  if (location.search.length > 1) {
+    setStatus("Restoring the inputs from the link…");
+    const link = await calculator.ask({ type: "link", query: location.search });
+    applyLink(link.state);
+    showLinkNotes(link.notes);
   }
   await recalculate();
   root.dataset.state = "ready";

@@ -1,10 +1,12 @@
 // The learning-rate chart: a thin wrapper around uPlot (vendored, pinned in
-// package.json). It draws what lrcalc computed, marks the current epoch, and
-// reads out any epoch under the pointer or the keyboard cursor. The numbers it
-// shows in the readout are lrcalc's own formatted text; only the axis tick
-// labels are formatted here, because uPlot chooses the ticks.
+// package.json). It draws what lrcalc computed: one curve with the current
+// position marked, or up to four compared curves; phase boundaries; a readout
+// for the pointer, touch or the keyboard; drag to zoom. The numbers it shows
+// are lrcalc's own formatted text; only the axis tick labels are formatted
+// here, because uPlot chooses the ticks.
 
 const uPlot = globalThis.uPlot;
+const DASHES = [[], [8, 5], [2, 4], [12, 4, 3, 4]];
 
 function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -20,40 +22,53 @@ function tickLabel(value) {
 }
 
 export class LrChart {
-  constructor(container, readout) {
+  constructor(container, readout, { onZoom } = {}) {
     this.container = container;
     this.readout = readout;
-    this.data = null;
+    this.onZoom = onZoom || (() => {});
+    this.data = null; // a single curve from lrcalc, or {compare: true, ...} for several
     this.log = false;
     this.plot = null;
     this.index = null;
     container.addEventListener("keydown", (event) => this.onKey(event));
     container.addEventListener("mouseleave", () => this.inspect(null));
+    container.addEventListener("touchstart", (event) => this.onTouch(event), { passive: true });
+    container.addEventListener("touchmove", (event) => this.onTouch(event), { passive: true });
     new ResizeObserver(() => this.resize()).observe(container);
-    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.rebuild());
+    document.addEventListener("lrcalc-theme", () => this.rebuild());
   }
 
-  // Draw a new curve; `chart` is the "chart" object of an lrcalc result.
+  // Draw a new single curve; `chart` is the "chart" object of an lrcalc result.
   update(chart) {
     const structural =
-      !this.data || this.data.path !== chart.path || this.data.x_label !== chart.x_label;
+      !this.data || this.data.compare || this.data.path !== chart.path || this.data.x_label !== chart.x_label;
     this.data = chart;
     if (!chart.log_ok) this.log = false;
     if (structural || !this.plot) {
       this.rebuild();
     } else {
       this.plot.setData(this.series());
+      this.plot.redraw();
     }
     this.inspect(null);
   }
 
+  // Draw several curves: lrcalc.compare's {x, x_text, y: [...], text: [...], legend, x_label, log_ok}.
+  compare(data) {
+    this.data = { ...data, compare: true, marks: [] };
+    if (!data.log_ok) this.log = false;
+    this.rebuild();
+    this.inspect(null);
+  }
+
   setLog(on) {
-    this.log = Boolean(on) && this.data.log_ok;
+    this.log = Boolean(on) && Boolean(this.data && this.data.log_ok);
     this.rebuild();
   }
 
   series() {
     const { x, y, marker } = this.data;
+    if (this.data.compare) return [x, ...y];
     return [x, y, y.map((value, i) => (i === marker ? value : null))];
   }
 
@@ -62,85 +77,126 @@ export class LrChart {
     return { width, height: Math.round(Math.min(360, Math.max(220, width * 0.55))) };
   }
 
+  seriesOptions() {
+    const line = cssVar("--chart-line");
+    if (this.data.compare) {
+      return this.data.y.map((_, i) => ({
+        stroke: cssVar(`--series-${i + 1}`),
+        width: 2,
+        dash: DASHES[i],
+        points: { show: false },
+        spanGaps: false,
+      }));
+    }
+    const marker = cssVar("--chart-marker");
+    return [
+      {
+        stroke: line,
+        width: 2,
+        points: { show: false },
+        paths: this.data.path === "stepped" ? uPlot.paths.stepped({ align: 1 }) : undefined,
+      },
+      { stroke: marker, width: 0, paths: () => null, points: { show: true, size: 11, fill: marker, stroke: marker } },
+    ];
+  }
+
   rebuild() {
     if (!this.data) return;
     if (this.plot) this.plot.destroy();
     const text = cssVar("--fg");
     const grid = cssVar("--grid");
-    const line = cssVar("--chart-line");
-    const marker = cssVar("--chart-marker");
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const options = {
       ...this.size(),
       legend: { show: false },
-      cursor: { drag: { x: false, y: false }, points: { size: 9, fill: line } },
+      cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 9, fill: cssVar("--chart-line") } },
       scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : { distr: 1 } },
       axes: [
         { ...axis, label: this.data.x_label },
-        { ...axis, label: this.data.y_label, size: 72, values: (u, splits) => splits.map(tickLabel) },
+        { ...axis, label: "Learning rate", size: 72, values: (u, splits) => splits.map(tickLabel) },
       ],
-      series: [
-        {},
-        {
-          stroke: line,
-          width: 2,
-          points: { show: false },
-          paths: this.data.path === "stepped" ? uPlot.paths.stepped({ align: 1 }) : undefined,
-        },
-        { stroke: marker, width: 0, paths: () => null, points: { show: true, size: 11, fill: marker, stroke: marker } },
-      ],
+      series: [{}, ...this.seriesOptions()],
       hooks: {
-        draw: [(u) => this.drawMarkerLine(u, marker)],
+        draw: [(u) => this.decorate(u)],
         setCursor: [(u) => this.inspect(u.cursor.idx, false)],
+        setScale: [(u, key) => key === "x" && this.onZoom(this.zoomed())],
       },
     };
     this.container.replaceChildren();
     this.plot = new uPlot(options, this.series(), this.container);
   }
 
-  drawMarkerLine(u, colour) {
-    const { x, marker } = this.data;
-    const left = u.valToPos(x[marker], "x", true);
+  zoomed() {
+    if (!this.plot || !this.data) return false;
+    const { min, max } = this.plot.scales.x;
+    const x = this.data.x;
+    return min > x[0] + 1e-9 || max < x[x.length - 1] - 1e-9;
+  }
+
+  resetZoom() {
+    if (!this.plot) return;
+    const x = this.data.x;
+    this.plot.setScale("x", { min: x[0], max: x[x.length - 1] });
+  }
+
+  // Phase boundaries as dotted lines, and the current position as a dashed one.
+  decorate(u) {
     const { top, height } = u.bbox;
     const ctx = u.ctx;
-    ctx.save();
-    ctx.strokeStyle = colour;
-    ctx.setLineDash([5, 4]);
-    ctx.lineWidth = devicePixelRatio;
-    ctx.beginPath();
-    ctx.moveTo(left, top);
-    ctx.lineTo(left, top + height);
-    ctx.stroke();
-    ctx.restore();
+    const line = (x, colour, dash) => {
+      const left = u.valToPos(x, "x", true);
+      if (left < u.bbox.left || left > u.bbox.left + u.bbox.width) return;
+      ctx.save();
+      ctx.strokeStyle = colour;
+      ctx.setLineDash(dash.map((d) => d * devicePixelRatio));
+      ctx.lineWidth = devicePixelRatio;
+      ctx.beginPath();
+      ctx.moveTo(left, top);
+      ctx.lineTo(left, top + height);
+      ctx.stroke();
+      ctx.restore();
+    };
+    for (const mark of this.data.marks || []) line(mark.x, cssVar("--muted"), [1, 3]);
+    if (!this.data.compare) line(this.data.x[this.data.marker], cssVar("--chart-marker"), [5, 4]);
   }
 
   resize() {
     if (this.plot) this.plot.setSize(this.size());
   }
 
-  // Show the readout for point `index` (null: the current epoch).
+  // Show the readout for point `index` (null: the current position).
   inspect(index, moveCursor = true) {
     if (!this.data) return;
-    const { x, y, text, marker } = this.data;
-    const i = index == null ? marker : index;
+    const { x, x_text: xText } = this.data;
+    let words;
+    let i;
+    if (this.data.compare) {
+      i = index == null ? 0 : index;
+      const values = this.data.text.map((column, k) => `#${k + 1} ${column[i]}`).join(", ");
+      words = `${this.data.x_label} ${xText[i]}: ${values}`;
+    } else {
+      const { text, marker } = this.data;
+      i = index == null ? marker : index;
+      const unit = this.data.point_label;
+      const suffix = i === marker ? ` (current ${unit.toLowerCase()})` : "";
+      words = `${unit} ${xText[i]}: ${text[i]}${suffix}`;
+    }
     this.index = index;
-    const unit = this.data.point_label;
-    const suffix = i === marker ? ` (current ${unit.toLowerCase()})` : "";
-    const words = `${unit} ${this.data.x_text[i]}: ${text[i]}${suffix}`;
     this.readout.textContent = words;
     this.container.setAttribute("aria-valuemin", String(x[0]));
     this.container.setAttribute("aria-valuemax", String(x[x.length - 1]));
     this.container.setAttribute("aria-valuenow", String(x[i]));
     this.container.setAttribute("aria-valuetext", words);
     if (moveCursor && index != null && this.plot) {
-      this.plot.setCursor({ left: this.plot.valToPos(x[i], "x"), top: this.plot.valToPos(y[i], "y") }, false);
+      const y = this.data.compare ? this.data.y.map((col) => col[i]).find((v) => v != null) : this.data.y[i];
+      if (y != null) this.plot.setCursor({ left: this.plot.valToPos(x[i], "x"), top: this.plot.valToPos(y, "y") }, false);
     }
   }
 
   onKey(event) {
     if (!this.data) return;
     const last = this.data.x.length - 1;
-    const from = this.index == null ? this.data.marker : this.index;
+    const from = this.index == null ? (this.data.compare ? 0 : this.data.marker) : this.index;
     const jump = Math.max(1, Math.round(last / 10));
     const moves = {
       ArrowLeft: from - 1,
@@ -157,7 +213,43 @@ export class LrChart {
     this.inspect(Math.min(last, Math.max(0, moves[event.key])));
   }
 
-  // The canvas as a data URL, so tests and exports can tell a redraw happened.
+  onTouch(event) {
+    if (!this.plot || !event.touches.length) return;
+    const over = this.plot.over.getBoundingClientRect();
+    const left = event.touches[0].clientX - over.left;
+    if (left < 0 || left > over.width) return;
+    this.inspect(this.plot.posToIdx(left));
+  }
+
+  // The chart as a PNG on a light background, with a caption line under it.
+  async png(caption) {
+    const root = document.documentElement;
+    const theme = root.dataset.theme;
+    if (theme !== "light") {
+      root.dataset.theme = "light";
+      this.rebuild();
+    }
+    const source = this.plot.ctx.canvas;
+    const pad = 16 * devicePixelRatio;
+    const lineHeight = 18 * devicePixelRatio;
+    const canvas = document.createElement("canvas");
+    canvas.width = source.width + 2 * pad;
+    canvas.height = source.height + 2 * pad + lineHeight;
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(source, pad, pad);
+    ctx.fillStyle = "#1b1f24";
+    ctx.font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.fillText(caption.slice(0, 160), pad, source.height + pad + lineHeight * 0.8);
+    if (theme !== "light") {
+      root.dataset.theme = theme;
+      this.rebuild();
+    }
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  }
+
+  // The canvas as a data URL, so tests can tell a redraw happened.
   snapshot() {
     return this.plot ? this.plot.ctx.canvas.toDataURL() : "";
   }

@@ -27,7 +27,7 @@ class FinderChart {
     this.plot = null;
     container.addEventListener("keydown", (event) => this.onKey(event));
     new ResizeObserver(() => this.plot && this.plot.setSize(this.size())).observe(container);
-    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.draw());
+    document.addEventListener("lrcalc-theme", () => this.draw());
   }
 
   size() {
