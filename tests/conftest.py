@@ -19,9 +19,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TIMINGS = ROOT / "tests" / "artifacts" / "timings.json"
 
 
+UNDER_PYODIDE = sys.platform == "emscripten"
+"""tests/unit also runs inside Pyodide (tests/pyodide), on the same files: that run keeps its hands off the figures."""
+
+
 def pytest_sessionstart(session):
     """Start each run with no figures from the last one."""
-    TIMINGS.unlink(missing_ok=True)
+    if not UNDER_PYODIDE:
+        TIMINGS.unlink(missing_ok=True)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -37,6 +42,8 @@ def record_timing():
     """``record_timing(name, ms)``: keep a figure for the end-of-run summary."""
 
     def record(name: str, value: float) -> None:
+        if UNDER_PYODIDE:
+            return
         TIMINGS.parent.mkdir(exist_ok=True)
         data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
         data.setdefault(name, []).append(round(value, 1))
