@@ -187,6 +187,7 @@ def render_article(article: Article, examples: dict[str, Example], env) -> tuple
     import jinja2
 
     import lrcalc
+    import lrcalc.finder  # noqa: F401 - lets the article reach lrcalc.finder
     from lrcalc import calculator, fmt
 
     article_env = env.overlay(loader=jinja2.DictLoader({article.path: article.body}))

@@ -372,7 +372,9 @@ def linear(init_value: float, end_value: float, steps: int) -> Schedule:
 
     def schedule(step: int) -> float:
         _check_step(step)
-        return start + (end - start) * _hold(step, length) / length
+        if step >= length:
+            return end  # exactly: start + (end - start) can miss end by a rounding error, even below 0
+        return start + (end - start) * step / length
 
     return schedule
 

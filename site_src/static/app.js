@@ -7,6 +7,11 @@ import { setupFinder } from "./finder.js";
 import "./offline.js";
 
 const $ = (id) => document.getElementById(id);
+
+// How long Python may take before the page says so: a calculation must answer
+// within 5 s; the runtime must start within 2 minutes (about 13 MB on a slow
+// connection). Tests shorten them through globalThis.lrcalcTimeouts.
+const TIMEOUTS = { reply: 5_000, boot: 120_000, slowBoot: 15_000, ...(globalThis.lrcalcTimeouts || {}) };
 const root = document.documentElement;
 const section = $("calculator");
 const config = JSON.parse(section.dataset.config);
@@ -24,6 +29,7 @@ class Calculator {
   }
 
   start() {
+    this.failed = false;
     this.nextId = 1;
     this.pending = new Map();
     this.ready = new Promise((resolve, reject) => {
@@ -42,6 +48,18 @@ class Calculator {
       indexURL: new URL(config.pyodideURL, document.baseURI).href,
       packageURL: new URL(config.packageURL, document.baseURI).href,
     });
+    const started = performance.now();
+    const slow = setTimeout(() => this.onStatus("Still loading Python: a slow connection can take a minute the first time."), TIMEOUTS.slowBoot);
+    const give = setTimeout(
+      () => this.fail(`Python did not start within ${Math.round(TIMEOUTS.boot / 1000)} seconds, so the calculator cannot update.`, "The runtime files are large (about 13 MB) and may still be downloading."),
+      TIMEOUTS.boot,
+    );
+    const settled = () => {
+      clearTimeout(slow);
+      clearTimeout(give);
+      this.bootMs = performance.now() - started;
+    };
+    this.ready.then(settled, settled);
   }
 
   receive(message) {
@@ -62,6 +80,8 @@ class Calculator {
   }
 
   fail(message, detail) {
+    if (this.failed) return;
+    this.failed = true;
     const error = Object.assign(new Error(message), { detail });
     this.rejectReady(error);
     for (const waiting of this.pending.values()) waiting.reject(error);
@@ -69,22 +89,49 @@ class Calculator {
     this.onFailure(error);
   }
 
-  // Send one request (a plain object, sent as JSON) and resolve with the reply.
+  // Send one request (a plain object, sent as JSON) and resolve with the reply;
+  // a reply that does not come within TIMEOUTS.reply puts the page in its error state.
   async ask(message) {
     await this.ready;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(
+        () => this.fail(`The calculator did not answer within ${TIMEOUTS.reply / 1000} seconds.`, `Request type: ${message.type}. The Python worker may have stopped.`),
+        TIMEOUTS.reply,
+      );
+      const settle = (done) => (value) => {
+        clearTimeout(timer);
+        done(value);
+      };
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
       this.worker.postMessage({ type: "request", id, payload: JSON.stringify(message) });
     });
   }
 
   // Run a live range test; `onProgress` gets each chunk of points, the promise the analysis.
+  // Silence (no chunk) for TIMEOUTS.reply is reported like an unanswered request.
   async stream(payload, onProgress) {
     await this.ready;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      let timer = null;
+      const watch = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => this.fail(`The range test stopped answering for ${TIMEOUTS.reply / 1000} seconds.`, "The Python worker may have stopped."), TIMEOUTS.reply);
+      };
+      const settle = (done) => (value) => {
+        clearTimeout(timer);
+        done(value);
+      };
+      watch();
+      this.pending.set(id, {
+        resolve: settle(resolve),
+        reject: settle(reject),
+        onProgress: (chunk) => {
+          watch();
+          onProgress(chunk);
+        },
+      });
       this.worker.postMessage({ type: "range-test", id, payload: JSON.stringify(payload) });
     });
   }
@@ -449,7 +496,13 @@ async function download(kind) {
     status.textContent = "Saved learning-rate-chart.png.";
     return;
   }
-  const reply = await calculator.ask({ type: "download", items: [currentItem(), ...compared] });
+  let reply;
+  try {
+    reply = await calculator.ask({ type: "download", items: [currentItem(), ...compared] });
+  } catch {
+    status.textContent = "The calculator is not running, so there is nothing to download.";
+    return;
+  }
   if (!reply.ok) {
     status.textContent = Object.values(reply.errors).join(" ");
     return;
@@ -545,7 +598,12 @@ let lastBatch = null;
 
 async function batchHelper() {
   const inputs = Object.fromEntries(batchFields.map((name) => [name, $(`batch-${name}`).value]));
-  const reply = await calculator.ask({ type: "batch", inputs });
+  let reply;
+  try {
+    reply = await calculator.ask({ type: "batch", inputs });
+  } catch {
+    return; // reported by the worker client
+  }
   for (const name of batchFields) {
     showMessage($(`batch-${name}-error`), $(`batch-${name}`), reply.ok ? "" : reply.errors[name], true);
   }
@@ -788,11 +846,16 @@ async function boot() {
   }
   if (location.search.length > 1) {
     setStatus("Restoring the inputs from the link…");
-    const link = await calculator.ask({ type: "link", query: location.search });
-    applyLink(link.state);
-    showLinkNotes(link.notes);
+    try {
+      const link = await calculator.ask({ type: "link", query: location.search });
+      applyLink(link.state);
+      showLinkNotes(link.notes);
+    } catch {
+      return; // reported by the worker client
+    }
   }
   await recalculate();
+  if (calculator.failed) return;
   root.dataset.state = "ready";
   performance.mark("lrcalc-ready");
   setStatus("Ready: results update as you type.");

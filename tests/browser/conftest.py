@@ -33,9 +33,12 @@ BOOT_TIMEOUT_MS = 60_000
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 RECORDER = """
-window.__lrcalcTest = { csp: [] };
+window.__lrcalcTest = { csp: [], rejections: [] };
 document.addEventListener("securitypolicyviolation", (e) => {
   window.__lrcalcTest.csp.push(`${e.violatedDirective} blocked ${e.blockedURI}`);
+});
+window.addEventListener("unhandledrejection", (e) => {
+  window.__lrcalcTest.rejections.push(String(e.reason && e.reason.stack || e.reason));
 });
 """
 
@@ -141,6 +144,9 @@ class App:
     def csp_violations(self) -> list[str]:
         return self.page.evaluate("() => window.__lrcalcTest.csp")
 
+    def rejections(self) -> list[str]:
+        return self.page.evaluate("() => window.__lrcalcTest.rejections")
+
     def text_of(self, label: str) -> str:
         """The text of the <output> labelled ``label``, once calculations settle."""
         wait_settled(self.page)
@@ -191,6 +197,7 @@ def app(app_session):
     assert recorded.page_errors[before[1] :] == []
     assert recorded.offsite == []
     assert app_session.csp_violations() == []
+    assert app_session.rejections() == []
 
 
 @pytest.fixture
@@ -205,4 +212,7 @@ def open_page(browser, base_url):
 
     yield opener
     for context in contexts:
+        for page in context.pages:
+            assert page.evaluate("() => window.__lrcalcTest.rejections") == []
+            assert page.evaluate("() => window.__lrcalcTest.csp") == []
         context.close()
