@@ -58,13 +58,14 @@ MIN_POINTS = 20
 RULES: dict[str, str] = {
     "fastai.minimum": "fastai's minimum: the LR at the lowest loss, divided by 10.",
     "fastai.steep": "fastai's steep: the LR where the loss falls fastest per unit of log LR.",
-    "fastai.valley": "fastai's valley: two thirds along the longest run of falling loss (its default).",
+    "fastai.valley": "fastai's valley: about halfway along the longest run of falling loss (its code steps ⌊L/3⌋ + ⌊L/6⌋ points in).",
     "fastai.slide": "fastai's slide: sliding left from the end until the slope stops changing.",
     "torch_lr_finder.steepest": "torch-lr-finder's plot(suggest_lr=True): the most negative loss step, per point.",
     "lightning.steepest": "Lightning's suggestion(): the most negative slope of loss against LR.",
     "lrcalc.recommended": (
         "lrcalc's rule: the steepest descent of a centred average of the curve before its minimum, "
-        "pulled halfway (in log LR) towards a tenth of the LR at the minimum."
+        "pulled halfway (in log LR) towards a tenth of the LR at the minimum; it reads the raw batch "
+        "losses when the file has them, since a centred average does not lag."
     ),
 }
 """Every rule :func:`suggest` knows, with a one-sentence explanation."""
@@ -955,7 +956,14 @@ def analyse_test(test: RangeTest, *, smoothing: str = "auto", num_it: int | None
         notes = list(test.notes)
         if method != "none" and test.smoothed_by_tool:
             notes.append("The tool smoothed this curve already; smoothing it again shifts it to the right.")
-        own = undo_lightning_offset(losses) if test.tool == "lightning" and method == "none" else None
+        # lrcalc's rule smooths with a centred average, which has no lag: give it the raw batch losses
+        # when the file has them, else undo Lightning's one-step offset, else the curve as given.
+        if test.raw_losses:
+            own = list(test.raw_losses)
+        elif test.tool == "lightning" and method == "none":
+            own = undo_lightning_offset(losses)
+        else:
+            own = None
         suggestions = suggest_all(test.lrs, losses, num_it=num_it or test.num_it, own_losses=own)
         n = test.finite_count
         return {

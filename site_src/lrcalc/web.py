@@ -91,7 +91,9 @@ class RangeTestSession:
     """A live range test for the worker: advance a few iterations per call, JSON out."""
 
     def __init__(self, request: str) -> None:
-        options = json.loads(request).get("options") or {}
+        message = json.loads(request)
+        options = message.get("options") or {}
+        self.smoothing = str(message.get("smoothing") or "auto")
         self.run = finder.RangeTestRun(**options)
         self.total = options.get("num_it", 100)
 
@@ -110,7 +112,12 @@ class RangeTestSession:
         """The analysis of the curve so far, as for an uploaded file."""
         if len(self.run.lrs) < 2:
             return json.dumps({"ok": False, "error": "The run stopped before it had two points to analyse."})
-        return json.dumps(finder.analyse_test(self.run.result(bool(stopped))), allow_nan=False, ensure_ascii=False)
+        result = finder.analyse_test(self.run.result(bool(stopped)), smoothing=self.smoothing)
+        if result["ok"]:
+            # The run as a file, so that changing the smoothing afterwards re-reads the same curve.
+            rows = zip(self.run.lrs, self.run.losses, self.run.raw)
+            result["csv"] = "lr,loss,raw_loss\n" + "".join(f"{a!r},{b!r},{c!r}\n" for a, b, c in rows if math.isfinite(b) and math.isfinite(c))
+        return json.dumps(result, allow_nan=False, ensure_ascii=False)
 
 
 def start_range_test(request: str) -> RangeTestSession:

@@ -233,7 +233,7 @@ export function setupFinder({ calculator, config, onUseLr }) {
     document.documentElement.dataset.finderBusy = "true";
     const started = performance.now();
     try {
-      const result = await calculator.stream({ options: {} }, (chunk) => {
+      const result = await calculator.stream({ options: {}, smoothing: $("finder-smoothing").value }, (chunk) => {
         $("finder-progress").max = chunk.total;
         $("finder-progress").value = chunk.count;
         $("finder-progress-text").textContent = chunk.progress;
@@ -241,8 +241,8 @@ export function setupFinder({ calculator, config, onUseLr }) {
       });
       performance.measure("lrcalc-range-test", { start: started });
       if (result.fatal) throw Object.assign(new Error("The range test hit an unexpected error."), { detail: result.fatal });
-      filename = null;
-      text.value = "";
+      filename = "live-range-test.csv";
+      text.value = result.ok ? result.csv : "";
       showResult(result);
     } catch (error) {
       setError(error.message || "The range test could not run.");
