@@ -246,18 +246,6 @@ def read_form(raw: Mapping[str, object]) -> tuple[Inputs | None, dict[str, str]]
     return (None, errors) if errors else (inputs, {})
 
 
-def _first_bad_step(ok: Callable[[int], bool], last: int) -> int:
-    """The smallest step in ``0..last`` where ``ok`` fails, for a curve that fails from there on."""
-    low, high = 0, last
-    while low < high:
-        middle = (low + high) // 2
-        if ok(middle):
-            low = middle + 1
-        else:
-            high = middle
-    return low
-
-
 def _chart_epochs(first: int, last: int, breaks: range, current: int) -> list[int]:
     """Every epoch from ``first`` to ``last``, or an even sample plus every drop."""
     n = last - first + 1
@@ -310,7 +298,7 @@ def _overflow_error(curve: _Curve, last: int) -> dict[str, str]:
         return {}
     kind = curve.inputs.kind
     spec = FIELDS[kind.rate_field]
-    epoch = _first_bad_step(finite, last - curve.base) + curve.base
+    epoch = schedules.first_failure(finite, last - curve.base) + curve.base
     return {
         spec.name: (
             f"{spec.label} {curve.inputs.text[spec.name]} makes the learning rate grow past 1.8e308 "
@@ -332,7 +320,7 @@ def _notes(curve: _Curve, last_shown: int) -> dict[str, str]:
         elif rate == 1:
             notes[rate_field] = f"{label} 1 keeps the learning rate constant."
         elif curve.lr(last_shown) == 0:
-            zero = _first_bad_step(lambda t: curve.schedule(t) > 0, last_shown - curve.base) + curve.base
+            zero = schedules.first_failure(lambda t: curve.schedule(t) > 0, last_shown - curve.base) + curve.base
             notes[rate_field] = (
                 f"The learning rate falls below the smallest float (about 5e-324) and reads 0 "
                 f"from epoch {fmt.count(zero)}."

@@ -19,6 +19,7 @@ from typing import Callable
 from . import fmt
 from .calculator import DEFAULTS, KINDS, calculate, read_form
 from .explore import explore, format_value
+from .schedules import first_failure
 
 MAX_ITEMS = 4
 MAX_ROWS = 1_000_000
@@ -103,21 +104,15 @@ def _kwargs(out: dict) -> dict:
 
 def _end_of(schedule, last: int) -> int:
     """The last step a schedule can compute (OneCycleLR raises past total_steps)."""
-    if last <= 0:
-        return last
-    try:
-        schedule(last)
-        return last
-    except ValueError:
-        low, high = 0, last
-        while low < high:
-            middle = (low + high + 1) // 2
-            try:
-                schedule(middle)
-                low = middle
-            except ValueError:
-                high = middle - 1
-        return low
+
+    def computes(step: int) -> bool:
+        try:
+            schedule(step)
+            return True
+        except ValueError:
+            return False
+
+    return last if last <= 0 or computes(last) else first_failure(computes, last) - 1
 
 
 def _lines(items: list) -> tuple[list[Line], dict]:

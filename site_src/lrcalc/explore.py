@@ -25,7 +25,7 @@ from .forms import FieldError, echo, read_number, read_whole
 from . import phases
 from .libraries import REQUIRED, LibraryAPI, Param, bind, lookup
 from .paste import PasteError, _Reader, parse_call
-from .schedules import InvalidArgument
+from .schedules import InvalidArgument, first_failure
 
 MAX_STEPS = 10_000_000
 """The longest run, in scheduler steps."""
@@ -248,13 +248,7 @@ def _computable(schedule, total: int, notes: list[str]) -> int:
 
     if total == 0 or fine(total - 1) and (getattr(schedule, "replayed", False) or fine(0)):
         return total
-    low, high = 0, total - 1  # fine(low - 1) holds; find the first step that fails
-    while low < high:
-        middle = (low + high) // 2
-        if fine(middle):
-            low = middle + 1
-        else:
-            high = middle
+    low = first_failure(fine, total - 1)
     try:
         value = float(schedule(low))
         notes.append(f"The value is not a finite number ({value!r}) from step {low:,}, so the curve stops before it.")

@@ -66,6 +66,23 @@ def _check_step(step: int) -> None:
         raise InvalidArgument("step", ">= 0", step)
 
 
+def first_failure(ok: Callable[[int], bool], last: int) -> int:
+    """The smallest step in ``0..last`` where ``ok`` fails, for a property that fails from there on
+    (``last + 1`` if it never fails). Binary search: O(log last) evaluations.
+
+    >>> first_failure(lambda step: step < 7, 100), first_failure(lambda step: True, 100)
+    (7, 101)
+    """
+    low, high = 0, last + 1
+    while low < high:
+        middle = (low + high) // 2
+        if ok(middle):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
 def _power(base: float, exponent: float) -> float:
     """``base ** exponent``, returning ``inf`` where the float would overflow."""
     try:

@@ -8,12 +8,12 @@
 const uPlot = globalThis.uPlot;
 const DASHES = [[], [8, 5], [2, 4], [12, 4, 3, 4]];
 
-function cssVar(name) {
+export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
 // Tick labels: short, without floating-point noise (0.002, not 0.0020000000000000005).
-function tickLabel(value) {
+export function tickLabel(value) {
   if (value == null) return "";
   if (value === 0) return "0";
   const clean = Number(value.toPrecision(6));

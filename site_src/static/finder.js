@@ -3,20 +3,10 @@
 // text, streams a live range test, and draws loss against learning rate with
 // each rule's suggestion marked.
 
+import { cssVar, tickLabel } from "./chart.js";
+
 const uPlot = globalThis.uPlot;
 const $ = (id) => document.getElementById(id);
-
-function cssVar(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
-
-function tickLabel(value) {
-  if (value == null) return "";
-  if (value === 0) return "0";
-  const clean = Number(value.toPrecision(6));
-  const size = Math.abs(clean);
-  return size >= 1e-3 && size < 1e5 ? String(clean) : clean.toExponential().replace("e+", "e");
-}
 
 class FinderChart {
   constructor(container, readout) {

@@ -599,20 +599,24 @@ _registered(
 )
 
 
+PLATEAU_PARAMS = (
+    Param("metrics", "metrics", [], doc="The values passed to step(), in order.", positional=False),
+    Param("mode", "choice", "min", choices=("min", "max")),
+    Param("factor", "float", 0.1),
+    Param("patience", "int", 10),
+    Param("threshold", "float", 1e-4),
+    Param("threshold_mode", "choice", "rel", choices=("rel", "abs")),
+    Param("cooldown", "int", 0),
+    Param("min_lr", "float", 0),
+    Param("eps", "float", 1e-8),
+)
+"""ReduceLROnPlateau's arguments (transformers' get_reduce_on_plateau_schedule passes them through)."""
+
+
 @register(
     MODULE + "ReduceLROnPlateau",
     family="plateau",
-    params=(
-        Param("metrics", "metrics", [], doc="The values passed to step(), in order.", positional=False),
-        Param("mode", "choice", "min", choices=("min", "max")),
-        Param("factor", "float", 0.1),
-        Param("patience", "int", 10),
-        Param("threshold", "float", 1e-4),
-        Param("threshold_mode", "choice", "rel", choices=("rel", "abs")),
-        Param("cooldown", "int", 0),
-        Param("min_lr", "float", 0),
-        Param("eps", "float", 1e-8),
-    ),
+    params=PLATEAU_PARAMS,
     needs_lr=True,
     summary="Multiply the lr by factor when the metric stops improving for patience steps.",
 )

@@ -21,6 +21,7 @@ import math
 from typing import Callable
 
 from . import Param, check, is_int, is_number, register
+from .pytorch import PLATEAU_PARAMS
 from ..schedules import Schedule
 
 MODULE = "transformers."
@@ -291,17 +292,7 @@ def get_wsd_schedule(lr, num_warmup_steps, num_decay_steps, num_training_steps=N
 @register(
     MODULE + "get_reduce_on_plateau_schedule",
     family="plateau",
-    params=(
-        Param("metrics", "metrics", [], doc="The values passed to step(), in order.", positional=False),
-        Param("mode", "choice", "min", choices=("min", "max")),
-        Param("factor", "float", 0.1),
-        Param("patience", "int", 10),
-        Param("threshold", "float", 1e-4),
-        Param("threshold_mode", "choice", "rel", choices=("rel", "abs")),
-        Param("cooldown", "int", 0),
-        Param("min_lr", "float", 0),
-        Param("eps", "float", 1e-8),
-    ),
+    params=PLATEAU_PARAMS,
     needs_lr=True,
     summary="PyTorch's ReduceLROnPlateau with its defaults.",
 )
