@@ -284,21 +284,40 @@ def render_page(env, context: dict) -> str:
         raise template_error(error, "site_src/templates/index.html") from None
 
 
-def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str], examples_text: dict[str, str]) -> dict:
+def page_data(root: Path) -> dict:
+    """Data the page loads after first paint: the scheduler catalog and the finder's example run."""
+    from lrcalc import explore, finder
+
+    example = (root / "content" / "examples" / "range-test-torch-lr-finder.csv").read_text(encoding="utf-8")
+    return {
+        "catalog": explore.catalog(),
+        "finder": {"initial": finder.analyse(example, "range-test-torch-lr-finder.csv"), "example": example},
+    }
+
+
+def data_files(data: dict) -> dict[str, Output]:
+    """``catalog.json`` and ``finder.json``: kept out of index.html, which they would double."""
+    return {
+        f"{name}.json": Output(json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(), f"lrcalc.{'explore.catalog()' if name == 'catalog' else 'finder.analyse(content/examples/...)'}")
+        for name, value in data.items()
+    }
+
+
+def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str], data: dict) -> dict:
     """Everything index.html needs: the default results, the form, the finder's example, the article."""
-    from lrcalc import batch, calculator, explore, finder, web
+    from lrcalc import batch, calculator, explore, web
 
     initial = calculator.calculate(calculator.DEFAULTS) | {"code": web.classic_code(calculator.DEFAULTS)}
-    catalog = explore.catalog()
-    finder_initial = finder.analyse(examples_text["range_test"], "range-test-torch-lr-finder.csv")
+    catalog = data["catalog"]
+    finder_initial = data["finder"]["initial"]
     config = {
         "pyodideURL": urls["pyodide"],
         "packageURL": urls["package"],
+        "catalogURL": urls["catalog"],
+        "finderURL": urls["finder"],
         "form": calculator.form_spec(),
-        "catalog": catalog,
         "training": list(explore.TRAINING_FIELDS),
         "initial": initial,
-        "finder": {"initial": finder_initial, "example": examples_text["range_test"]},
     }
     return dict(
         page=article.front,
@@ -505,14 +524,21 @@ def build(root: Path, out: Path) -> dict[str, Output]:
     examples = {key: Example(key, spec, article.path) for key, spec in article.front["examples"].items()}
     article_html, toc = render_article(article, examples, env)
 
+    data = page_data(root)
     assets = gather_assets(root)
+    assets.update(data_files(data))
     assets_dir = f"assets-{content_hash(assets)}"
     package = next(name for name in assets if name.startswith("lrcalc-"))
     files = {f"{assets_dir}/{name}": output for name, output in assets.items()}
     files.update(gather_pyodide(root, pins["pyodide"]))
-    urls = {"assets": assets_dir, "package": f"{assets_dir}/{package}", "pyodide": f"vendor/pyodide-{pins['pyodide']}/"}
-    examples_text = {"range_test": (root / "content" / "examples" / "range-test-torch-lr-finder.csv").read_text(encoding="utf-8")}
-    page = render_page(env, page_context(article, article_html, toc, urls, pins, examples_text))
+    urls = {
+        "assets": assets_dir,
+        "package": f"{assets_dir}/{package}",
+        "pyodide": f"vendor/pyodide-{pins['pyodide']}/",
+        "catalog": f"{assets_dir}/catalog.json",
+        "finder": f"{assets_dir}/finder.json",
+    }
+    page = render_page(env, page_context(article, article_html, toc, urls, pins, data))
     check_page(page, "site_src/templates/index.html")
     files["index.html"] = Output(page.encode(), article.path)
     files[".nojekyll"] = Output(b"", "(GitHub Pages: serve files as they are)")

@@ -15,7 +15,16 @@ const TIMEOUTS = { reply: 5_000, boot: 120_000, slowBoot: 15_000, ...(globalThis
 const root = document.documentElement;
 const section = $("calculator");
 const config = JSON.parse(section.dataset.config);
-const catalog = config.catalog;
+// The scheduler catalog (every family and library scheduler with its arguments) is a separate file,
+// fetched at once but only needed when the reader leaves the three classic schedules.
+let catalog = null;
+const catalogReady = fetch(new URL(config.catalogURL, document.baseURI))
+  .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
+  .then((data) => (catalog = data))
+  .catch((error) => {
+    $("api-error").textContent = `The list of schedulers could not load (${error.message}); the three classic schedules still work.`;
+    $("api-error").hidden = false;
+  });
 const form = $("calc-form");
 const fieldNames = config.form.fields.map((field) => field.name);
 
@@ -266,9 +275,10 @@ function argField(param) {
   return block;
 }
 
-function updateLayout() {
+async function updateLayout() {
   const mode = currentMode();
   const classic = isClassic();
+  if (!classic && !catalog) await catalogReady;
   $("schedule-picker").hidden = mode !== "schedule";
   $("classic-fields").hidden = !classic;
   $("explore-fields").hidden = classic;
@@ -280,6 +290,7 @@ function updateLayout() {
     showFieldsFor($("schedule").value);
     return;
   }
+  if (!catalog) return;
   if (mode === "library") fillSchedulers();
   const api = currentApi();
   renderArgs(api);
@@ -565,15 +576,15 @@ async function copyLink() {
 }
 
 // Fill the form from a link, as lrcalc read it (unknown or hostile parts were dropped, with notes).
-function applyLink(state) {
+async function applyLink(state) {
   const mode = state.mode || "schedule";
   form.querySelector(`input[name="mode"][value="${mode}"]`).checked = true;
   for (const [name, value] of Object.entries(state.classic)) $(name).value = value;
   const explore = state.explore;
   if (explore.library) $("library").value = explore.library;
-  updateLayout();
+  await updateLayout();
   if (explore.api) $("api").value = explore.api;
-  updateLayout();
+  await updateLayout();
   if (explore.lr != null) $("lr").value = explore.lr;
   if (explore.paste != null) $("paste").value = explore.paste;
   for (const [name, value] of Object.entries(explore.args)) {
@@ -734,26 +745,26 @@ async function copyResults() {
   }
 }
 
-function fillForm(values) {
+async function fillForm(values) {
   for (const [name, value] of Object.entries(values)) {
     if (fieldNames.includes(name)) $(name).value = value;
   }
   form.querySelector('input[name="mode"][value="schedule"]').checked = true;
-  updateLayout();
+  await updateLayout();
 }
 
-function resetForm() {
+async function resetForm() {
   compared = [];
   $("compare-box").hidden = true;
   showLinkNotes([]);
   history.replaceState(null, "", location.pathname);
-  fillForm(config.form.defaults);
+  await fillForm(config.form.defaults);
   for (const field of config.training) $(`train-${field.name}`).value = field.default;
   $("lr").value = "0.1";
   $("paste").value = $("paste").defaultValue;
   $("library").selectedIndex = 0;
   argsApi = null;
-  updateLayout();
+  await updateLayout();
   clearExploreErrors();
   $("log-scale").checked = false;
   chart.setLog(false);
@@ -765,9 +776,9 @@ function resetForm() {
   return recalculate();
 }
 
-form.addEventListener("input", (event) => {
+form.addEventListener("input", async (event) => {
   const id = event.target.id;
-  if (event.target.name === "mode" || id === "schedule" || id === "library" || id === "api") updateLayout();
+  if (event.target.name === "mode" || id === "schedule" || id === "library" || id === "api") await updateLayout();
   recalculate();
 });
 form.addEventListener("submit", (event) => {
@@ -805,10 +816,10 @@ $("retry").addEventListener("click", () => {
   calculator.restart();
   boot();
 });
-document.addEventListener("click", (event) => {
+document.addEventListener("click", async (event) => {
   const button = event.target.closest(".load-example");
   if (!button) return;
-  fillForm(JSON.parse(button.dataset.inputs));
+  await fillForm(JSON.parse(button.dataset.inputs));
   recalculate();
   $("calculator-heading").scrollIntoView({ behavior: "smooth" });
   $("calculator-heading").focus({ preventScroll: true });
@@ -822,15 +833,15 @@ updateLayout();
 setupFinder({ calculator, config, onUseLr: useLearningRate });
 
 // Carry a learning rate from the finder into the calculator.
-function useLearningRate(text, target) {
+async function useLearningRate(text, target) {
   form.querySelector('input[name="mode"][value="schedule"]').checked = true;
   if (target === "one_cycle") {
     $("schedule").value = "lrcalc.one_cycle";
-    updateLayout();
+    await updateLayout();
     $("arg-max_value").value = text;
   } else {
     if (!isClassic()) $("schedule").value = "exponential";
-    updateLayout();
+    await updateLayout();
     $("initial_lr").value = text;
   }
   recalculate();
@@ -848,7 +859,7 @@ async function boot() {
     setStatus("Restoring the inputs from the link…");
     try {
       const link = await calculator.ask({ type: "link", query: location.search });
-      applyLink(link.state);
+      await applyLink(link.state);
       showLinkNotes(link.notes);
     } catch {
       return; // reported by the worker client

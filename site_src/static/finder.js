@@ -260,8 +260,17 @@ export function setupFinder({ calculator, config, onUseLr }) {
   });
   $("finder-smoothing").addEventListener("change", analyse);
   $("finder-num-it").addEventListener("input", analyse);
-  $("finder-example").addEventListener("click", () => {
-    text.value = config.finder.example;
+  // The example run and its analysis are a separate file, fetched at once (index.html stays small).
+  const example = fetch(new URL(config.finderURL, document.baseURI)).then((response) =>
+    response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`)),
+  );
+  $("finder-example").addEventListener("click", async () => {
+    try {
+      text.value = (await example).example;
+    } catch (error) {
+      setError(`The example run could not load (${error.message}); paste or choose your own file.`);
+      return;
+    }
     filename = "range-test-torch-lr-finder.csv";
     analyse();
   });
@@ -272,8 +281,10 @@ export function setupFinder({ calculator, config, onUseLr }) {
     if (button) onUseLr(button.dataset.lr, $("finder-use-as").value);
   });
 
-  const initial = config.finder.initial;
-  chart.show(initial.chart, marks(initial.suggestions.rules));
+  example.then(
+    ({ initial }) => chart.data || chart.show(initial.chart, marks(initial.suggestions.rules)),
+    () => {},
+  );
 }
 
 // One marker per rule, in table order (so colours match the swatches); null where a rule gave no value.
