@@ -172,7 +172,14 @@ def render_markdown(text: str, path: str) -> tuple[str, str]:
     body, inline = re.subn(r"\ue000(\d+)\ue001", lambda m: formulas[int(m.group(1))], body)
     if blocks + inline != len(formulas):
         raise BuildError(f"{path}: {len(formulas)} formulas found but {blocks + inline} placed in the HTML")
-    return scrollable(body), md.toc
+    return sections(scrollable(body)), md.toc
+
+
+def sections(body: str) -> str:
+    """Wrap each ``<h2>`` and what follows it in a ``<section>``, so the browser can skip laying out
+    the parts of the article that are off screen (``content-visibility`` in style.css)."""
+    parts = [part for part in re.split(r"^(?=<h2[ >])", body, flags=re.M) if part.strip()]
+    return "".join(f"<section>\n{part.strip()}\n</section>\n" for part in parts)
 
 
 def scrollable(body: str) -> str:
