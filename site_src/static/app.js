@@ -672,10 +672,19 @@ function renderExplore(result) {
   if (currentMode() === "paste") $("api-summary").textContent = `Read as ${result.call}`;
 }
 
+// The data table is built only while its <details> is open: a thousand rows nobody sees would
+// otherwise cost a few milliseconds on every keystroke.
+let tableData = null;
+const tableBox = document.querySelector("details.data-table");
+tableBox.addEventListener("toggle", () => tableBox.open && tableData && renderTable(tableData));
+
 function renderTable(data) {
+  tableData = data;
   $("table-x").textContent = data.x_label;
   $("table-note").textContent = data.table_note;
   $("table-note").hidden = !data.table_note;
+  if (!tableBox.open) return;
+  tableData = null;
   const rows = data.x_text.map((x, i) => {
     const row = document.createElement("tr");
     const position = document.createElement("td");

@@ -403,6 +403,13 @@ class TestChart:
         fill(page, {"Number of epochs": "40"})
         expect(rows).to_have_count(61)  # extends to the current epoch, 60
         page.get_by_text("Data table", exact=True).click()
+        # While closed the table is not rebuilt; opening it shows the newest curve.
+        fill(page, {"Number of epochs": "80"})
+        expect(page.locator("#chart-summary")).to_contain_text("at epoch 79.")
+        page.get_by_text("Data table", exact=True).click()
+        expect(rows).to_have_count(80)
+        expect(rows.nth(79)).to_have_text("790.000125")
+        page.get_by_text("Data table", exact=True).click()
 
 
 class TestQuality:
