@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import hashlib
 import html
 import http.server
@@ -263,6 +264,24 @@ def gather_assets(root: Path) -> dict[str, Output]:
     return assets
 
 
+def python_snapshot(root: Path, assets: dict[str, Output]) -> dict[str, Output]:
+    """Python's memory with lrcalc imported, made by Pyodide in Node and gzipped: the worker boots from it."""
+    # site_src/make_snapshot.mjs fixes the clock and the entropy, so the same archive and Pyodide give
+    # the same bytes. The name is fixed (the worker looks beside itself); the assets folder's hash covers it.
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("site_src/make_snapshot.mjs: Node.js is needed to make the Python snapshot")
+    archive = next(name for name in assets if name.startswith("lrcalc-") and name.endswith(".zip"))
+    with tempfile.TemporaryDirectory(prefix="lrcalc-snapshot-") as folder:
+        (Path(folder) / archive).write_bytes(assets[archive].data)
+        command = [node, str(root / "site_src" / "make_snapshot.mjs"), str(root / "node_modules" / "pyodide"), archive, "snapshot"]
+        proc = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise BuildError(f"site_src/make_snapshot.mjs: {proc.stderr.strip() or f'exit status {proc.returncode}'}")
+        data = gzip.compress((Path(folder) / "snapshot").read_bytes(), compresslevel=6, mtime=0)
+    return {"python.snapshot.gz": Output(data, "site_src/make_snapshot.mjs (Python's memory with lrcalc imported)")}
+
+
 def content_hash(files: dict[str, Output]) -> str:
     """A short hash over file names and contents: changes whenever any file does."""
     digest = hashlib.sha256()
@@ -340,6 +359,8 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         batch_fields=batch.FIELDS,
         config=json.dumps(config, separators=(",", ":"), ensure_ascii=False),
         assets=urls["assets"],
+        pyodide_url=urls["pyodide"],
+        package_url=urls["package"],
         pyodide_version=pins["pyodide"],
         uplot_version=pins["uplot"],
     )
@@ -534,6 +555,7 @@ def build(root: Path, out: Path) -> dict[str, Output]:
     data = page_data(root)
     assets = gather_assets(root)
     assets.update(data_files(data))
+    assets.update(python_snapshot(root, assets))
     assets_dir = f"assets-{content_hash(assets)}"
     package = next(name for name in assets if name.startswith("lrcalc-"))
     files = {f"{assets_dir}/{name}": output for name, output in assets.items()}

@@ -171,14 +171,17 @@ class TestServiceWorker:
     """dist/sw.js lists the page's files exactly and is named after their contents."""
 
     def test_lists_exactly_the_files_the_page_loads(self, built_site, open_page, base_url):
-        """The precache list is what a first visit requests: the page, its assets and Pyodide's files."""
+        """The precache list is what a first visit requests: the page, its assets and Pyodide's files, and
+        lrcalc's archive, which only a boot that cannot use the snapshot downloads (offline too)."""
         _, listed = read_service_worker(built_site)
         page, recorded = open_page()
         assert page.evaluate("() => document.documentElement.dataset.state") == "ready"
         requested = {url.removeprefix(base_url) or "index.html" for url in recorded.requests}
         requested.discard("sw.js")  # the service worker's own script is not precached
         icon = page.locator('link[rel="icon"]').get_attribute("href")  # Chromium fetches it out of sight
-        assert set(listed) == requested | {icon}
+        (archive,) = [name for name in listed if re.search(r"/lrcalc-[^/]+\.zip$", name)]
+        assert archive not in requested
+        assert set(listed) == requested | {icon, archive}
         assert set(listed) == {
             str(path.relative_to(built_site))
             for path in built_site.rglob("*")
@@ -226,7 +229,8 @@ class TestOffline:
         assert_calculates(page)
         assert_clean(recorded)
         icon = page.locator('link[rel="icon"]').get_attribute("href")
-        assert {response.url.removeprefix(site.url) or "index.html" for response in responses} | {icon} == set(listed)
+        archive = next(name for name in listed if re.search(r"/lrcalc-[^/]+\.zip$", name))  # for a fallback boot only
+        assert {response.url.removeprefix(site.url) or "index.html" for response in responses} | {icon, archive} == set(listed)
         assert [response.url for response in responses if not response.from_service_worker] == []
 
     def test_pyodide_is_downloaded_once(self, built_site, serve, browser, tmp_path):

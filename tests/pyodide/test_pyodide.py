@@ -57,3 +57,20 @@ def test_every_unit_test_passes_under_pyodide(pyodide_run, cpython_count):
     summary, output = pyodide_run
     assert summary["exitcode"] == 0, output[-3000:]
     assert summary["counts"] == {"passed": cpython_count}, output[-3000:]
+
+
+def test_the_snapshot_holds_every_lrcalc_module(root, built_site, node):
+    """The page's worker restores the snapshot and never downloads lrcalc's archive: every module the page
+    could import on demand must be in it already, and no import may look for the archive."""
+    snapshot = next(built_site.glob("assets-*/python.snapshot.gz"))
+    proc = subprocess.run([node, str(root / "tests/pyodide/restore_snapshot.mjs"), str(root), str(snapshot)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    held = json.loads(proc.stdout.strip().splitlines()[-1])
+    package = root / "site_src" / "lrcalc"
+    expected = {"lrcalc"} | {
+        ".".join(("lrcalc", *path.relative_to(package).with_suffix("").parts)).removesuffix(".__init__")
+        for path in package.rglob("*.py")
+        if path.name != "__main__.py"
+    }
+    assert expected - set(held["modules"]) == set()
+    assert not [entry for entry in held["path"] if "lrcalc" in entry]
