@@ -46,17 +46,26 @@ class Calculator {
       this.rejectReady = reject;
     });
     this.ready.catch(() => {}); // failures are reported through onFailure
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-    this.worker.addEventListener("message", (event) => this.receive(event.data));
-    this.worker.addEventListener("error", (event) => {
+    // start.js may have started the worker already (the first time only); otherwise it starts here.
+    const early = globalThis.lrcalcEarlyWorker;
+    globalThis.lrcalcEarlyWorker = null;
+    this.worker = early ? early.worker : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    const onMessage = (event) => this.receive(event.data);
+    const onError = (event) => {
       event.preventDefault();
       this.fail("The Python worker stopped unexpectedly.", event.message || "worker error");
-    });
-    this.worker.postMessage({
-      type: "init",
-      indexURL: new URL(config.pyodideURL, document.baseURI).href,
-      packageURL: new URL(config.packageURL, document.baseURI).href,
-    });
+    };
+    this.worker.addEventListener("message", onMessage);
+    this.worker.addEventListener("error", onError);
+    if (early) {
+      for (const event of early.adopt()) (event.type === "error" ? onError : onMessage)(event);
+    } else {
+      this.worker.postMessage({
+        type: "init",
+        indexURL: new URL(config.pyodideURL, document.baseURI).href,
+        packageURL: new URL(config.packageURL, document.baseURI).href,
+      });
+    }
     const started = performance.now();
     const slow = setTimeout(() => this.onStatus("Still loading Python: a slow connection can take a minute the first time."), TIMEOUTS.slowBoot);
     const give = setTimeout(
