@@ -16,6 +16,7 @@ naming the file at fault, and a failed build leaves the previous dist/ intact.
 from __future__ import annotations
 
 import argparse
+import base64
 import functools
 import gzip
 import hashlib
@@ -36,7 +37,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-UPLOT_FILES = ("dist/uPlot.iife.min.js", "dist/uPlot.min.css")
+UPLOT_FILES = ("dist/uPlot.iife.min.js",)
+# Written into <head> rather than linked: each would otherwise be a request that holds up the first
+# paint. The Content-Security-Policy allows exactly these bytes, by hash ('unsafe-inline' stays off).
+INLINE_STYLES = ("node_modules/uplot/dist/uPlot.min.css", "site_src/static/style.css")
+INLINE_SCRIPT = "site_src/static/theme.js"  # sets the colour theme before the first paint
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {script}; style-src 'self' {style}; "
+    "img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MIME_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json"}
 
@@ -251,10 +260,11 @@ def bundle_package(root: Path) -> tuple[str, Output]:
 
 
 def gather_assets(root: Path) -> dict[str, Output]:
-    """The page's own scripts and styles, uPlot, and the lrcalc archive, by file name."""
+    """The page's own scripts (but the one written into <head>), uPlot, and the lrcalc archive, by file name."""
     assets: dict[str, Output] = {}
+    inline = {root / rel for rel in (*INLINE_STYLES, INLINE_SCRIPT)}
     for path in sorted((root / "site_src" / "static").iterdir()):
-        if path.is_file():
+        if path.is_file() and path not in inline:
             assets[path.name] = Output(path.read_bytes(), str(path.relative_to(root)))
     for rel in UPLOT_FILES:
         path = root / "node_modules" / "uplot" / rel
@@ -280,6 +290,23 @@ def python_snapshot(root: Path, assets: dict[str, Output]) -> dict[str, Output]:
             raise BuildError(f"site_src/make_snapshot.mjs: {proc.stderr.strip() or f'exit status {proc.returncode}'}")
         data = gzip.compress((Path(folder) / "snapshot").read_bytes(), compresslevel=6, mtime=0)
     return {"python.snapshot.gz": Output(data, "site_src/make_snapshot.mjs (Python's memory with lrcalc imported)")}
+
+
+def inline_head(root: Path) -> dict[str, str]:
+    """The styles and the theme script <head> holds, and the policy that allows them by their SHA-256."""
+
+    def read(rel: str, tag: str) -> str:
+        text = (root / rel).read_text(encoding="utf-8").strip()
+        if f"</{tag}" in text.lower():
+            raise BuildError(f"{rel}: cannot be written into <{tag}>: it contains </{tag}")
+        return text
+
+    def source(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    style = "\n".join(read(rel, "style") for rel in INLINE_STYLES)
+    script = read(INLINE_SCRIPT, "script")
+    return {"inline_style": style, "inline_script": script, "csp": CSP.format(script=source(script), style=source(style))}
 
 
 def content_hash(files: dict[str, Output]) -> str:
@@ -567,7 +594,7 @@ def build(root: Path, out: Path) -> dict[str, Output]:
         "catalog": f"{assets_dir}/catalog.json",
         "finder": f"{assets_dir}/finder.json",
     }
-    page = render_page(env, page_context(article, article_html, toc, urls, pins, data))
+    page = render_page(env, page_context(article, article_html, toc, urls, pins, data) | inline_head(root))
     check_page(page, "site_src/templates/index.html")
     files["index.html"] = Output(page.encode(), article.path)
     files[".nojekyll"] = Output(b"", "(GitHub Pages: serve files as they are)")

@@ -125,7 +125,7 @@ RECALC = """async ([id, values, rounds]) => {
 # request, the round trip, the reply's size and the page's JSON.parse of it.
 BOUNDARY = """async ([inputs, rounds]) => {
   const config = JSON.parse(document.getElementById("calculator").dataset.config);
-  const worker = new Worker(new URL("worker.js", document.querySelector('link[rel="stylesheet"][href$="/style.css"]').href), { type: "module" });
+  const worker = new Worker(new URL("worker.js", document.querySelector('script[src$="/app.js"]').src), { type: "module" });
   const reply = (type) => new Promise((resolve) => {
     const listen = ({ data }) => {
       if (data.type === type || data.type === "failed") { worker.removeEventListener("message", listen); resolve(data); }

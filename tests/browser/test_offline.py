@@ -164,7 +164,7 @@ def assert_clean(recorded) -> None:
 
 
 def assets_folder(page) -> str:
-    return page.locator('link[rel="stylesheet"][href$="/style.css"]').get_attribute("href").split("/")[0]
+    return page.locator('script[src$="/app.js"]').get_attribute("src").split("/")[0]
 
 
 class TestServiceWorker:
@@ -270,8 +270,8 @@ class TestUpdate:
         article = scratch / "content" / "article.md"
         text = article.read_text(encoding="utf-8")
         article.write_text(text.replace('title = "', 'title = "Updated: ', 1), encoding="utf-8")
-        with (scratch / "site_src" / "static" / "style.css").open("a", encoding="utf-8") as css:
-            css.write("\n/* the next deployment */\n")
+        with (scratch / "site_src" / "static" / "app.js").open("a", encoding="utf-8") as script:
+            script.write("\n// the next deployment\n")
         build_module.build(scratch, out)
         new_version, listed = read_service_worker(out)
         assert new_version != old_version

@@ -62,7 +62,7 @@ class TestOutput:
     def test_assets_folder_changes_with_content(self, built_site, scratch, build_module):
         """Any change to a static file gives a new assets folder name, so caches never mix versions."""
         before = next(built_site.glob("assets-*")).name
-        (scratch / "site_src/static/style.css").write_text("body{}", encoding="utf-8")
+        (scratch / "site_src/static/app.js").write_text("// changed", encoding="utf-8")
         out = scratch / "dist"
         build_module.build(scratch, out)
         assert next(out.glob("assets-*")).name != before
@@ -119,14 +119,26 @@ class TestPage:
         assert set(controls) - {"copy-fallback"} <= labelled
 
     def test_csp_allows_no_inline_script(self, tree):
-        """A strict CSP meta tag is in force and every script is an external file."""
+        """A strict CSP meta tag is in force: no 'unsafe-inline', and the only inline script and style (the
+        theme script and the styles, written into <head> to save requests before the first paint) are allowed
+        by their SHA-256. Every other script is an external file, and no element has an event handler."""
+        import base64
+        import hashlib
+
         (meta,) = [m for m in tree.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
-        policy = meta.get("content")
-        for directive in ("default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'"):
-            assert directive in policy
-        assert "unsafe-inline" not in policy and "'unsafe-eval'" not in policy
-        scripts = list(tree.iter("script"))
-        assert scripts and all(s.get("src") for s in scripts)
+        policy = dict(part.strip().split(" ", 1) for part in meta.get("content").split(";"))
+        assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'" and policy["base-uri"] == "'none'"
+        assert "unsafe-inline" not in meta.get("content") and "'unsafe-eval'" not in meta.get("content")
+
+        def allowed(text: str) -> str:
+            return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+        inline_scripts = [s.text for s in tree.iter("script") if not s.get("src")]
+        styles = [s.text for s in tree.iter("style")]
+        assert len(inline_scripts) == 1 and len(styles) == 1
+        assert policy["script-src"] == f"'self' 'wasm-unsafe-eval' {allowed(inline_scripts[0])}"
+        assert policy["style-src"] == f"'self' {allowed(styles[0])}"
+        assert "lrcalcTheme" in inline_scripts[0] and ".calculator" in styles[0]
         assert not any(k.startswith("on") for e in tree.iter() for k in e.keys())
 
     def test_page_starts_loading(self, tree):
