@@ -281,6 +281,7 @@ def python_snapshot(root: Path, assets: dict[str, Output]) -> dict[str, Output]:
     node = shutil.which("node")
     if node is None:
         raise BuildError("site_src/make_snapshot.mjs: Node.js is needed to make the Python snapshot")
+    root = root.resolve()  # node runs in a temporary folder
     archive = next(name for name in assets if name.startswith("lrcalc-") and name.endswith(".zip"))
     with tempfile.TemporaryDirectory(prefix="lrcalc-snapshot-") as folder:
         (Path(folder) / archive).write_bytes(assets[archive].data)
