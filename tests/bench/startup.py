@@ -32,6 +32,7 @@ loads (raw and gzip, on disk and as sent), and the build's wall time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gzip
 import http.server
@@ -479,14 +480,23 @@ def measure_loads(label: str, runs: int, urls: dict[str, str], load) -> dict[str
 # ---------------------------------------------------------------- recalculation and the boundary
 
 
-def recalculation(browser, url: str, rounds_per_size: int) -> dict:
-    """p50 and p95 of an edit to the result DOM and chart updated, at each size."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")  # no cache filling meanwhile
-    out = {}
+@contextlib.contextmanager
+def ready_page(browser, url: str):
+    """The page, loaded until ready, in a context of its own (no service worker filling its cache meanwhile)."""
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
     try:
         page = context.new_page()
         page.goto(url)
         wait_ready(page)
+        yield page
+    finally:
+        context.close()
+
+
+def recalculation(browser, url: str, rounds_per_size: int) -> dict:
+    """p50 and p95 of an edit to the result DOM and chart updated, at each size."""
+    out = {}
+    with ready_page(browser, url) as page:
         for points in RECALC_POINTS:
             page.get_by_label("Number of epochs", exact=True).fill(str(points))
             page.locator("html:not([data-busy])").wait_for(state="attached")
@@ -496,19 +506,13 @@ def recalculation(browser, url: str, rounds_per_size: int) -> dict:
             times = page.evaluate(RECALC, ["initial_lr", ["0.02", "0.01"], rounds_per_size])
             rows = page.locator("#table-body tr").count()
             out[str(points)] = {"times": times, "table_rows": rows, **percentiles(times)}
-        return out
-    finally:
-        context.close()
+    return out
 
 
 def boundary(browser, url: str, rounds_per_size: int) -> dict:
     """The worker round trip for a calculation at each size, and the share of JSON.parse in it."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")  # no cache filling meanwhile
     out = {}
-    try:
-        page = context.new_page()
-        page.goto(url)
-        wait_ready(page)
+    with ready_page(browser, url) as page:
         defaults = json.loads(page.locator("#calculator").get_attribute("data-config"))["form"]["defaults"]
         for points in RECALC_POINTS:
             inputs = [{**defaults, "total_epochs": str(points), "current_epoch": str(points // 3), "initial_lr": lr} for lr in ("0.02", "0.01")]
@@ -518,9 +522,7 @@ def boundary(browser, url: str, rounds_per_size: int) -> dict:
                 "json_parse": percentiles([s["parse"] for s in samples]),
                 "reply_bytes": statistics.median(s["bytes"] for s in samples),
             }
-        return out
-    finally:
-        context.close()
+    return out
 
 
 # ---------------------------------------------------------------- bytes

@@ -75,14 +75,28 @@ class TestLoading:
 
     def test_results_and_inputs_work_while_python_loads(self, open_page):
         """Until Pyodide answers, the default results show and the form takes input."""
-        held = []
-        page, _ = open_page(routes=[("**/pyodide.asm.wasm", lambda route: held.append(route))], wait=False)
+        held, released = [], []
+
+        def hold(route):
+            """Hold the runtime's wasm until the test releases it; let any later request through."""
+            if released:
+                route.continue_()
+            else:
+                held.append(route)
+
+        page, _ = open_page(routes=[("**/pyodide.asm.wasm", hold)], wait=False)
+        for _ in range(600):  # the worker asks for the wasm within a few seconds (30 s at most here)
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the worker never requested pyodide.asm.wasm"
         expect(control(page, "Current learning rate")).to_have_text("0.002146")
         expect(page.locator("#status")).to_contain_text("Loading")
         assert page.evaluate("() => document.documentElement.dataset.state") == "loading"
         control(page, "Current epoch").fill("31")
         page.wait_for_timeout(100)
         assert page.evaluate("() => document.documentElement.dataset.state") == "loading"
+        released.append(True)
         for route in held:
             route.continue_()
         page.locator("html[data-state=ready]").wait_for(state="attached", timeout=60_000)
