@@ -11,13 +11,19 @@ import math
 SIGNIFICANT_DIGITS = 4
 
 
+_EXPONENTS: dict[str, str] = {}  # "-05" -> "e-5", filled as met (a few hundred at most)
+
+
 def _tidy_exponent(text: str) -> str:
     """Rewrite Python's ``2.146e-05`` / ``1e+21`` as ``2.146e-5`` / ``1e21``."""
-    if "e" not in text:
+    mantissa, e, exponent = text.partition("e")
+    if not e:
         return text
-    mantissa, exponent = text.split("e")
-    sign = "-" if exponent.startswith("-") else ""
-    return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+    tidy = _EXPONENTS.get(exponent)
+    if tidy is None:
+        sign = "-" if exponent.startswith("-") else ""
+        tidy = _EXPONENTS[exponent] = f"e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+    return mantissa + tidy
 
 
 def lr(value: float) -> str:
