@@ -210,6 +210,17 @@ IMPORT_AFTER_RESTORE = (
 )
 
 
+def patch_worker(folder: Path, patch: tuple[str, str], name: str) -> Path:
+    """Replace ``patch[0]`` by ``patch[1]`` in this copy's worker.js (``name``: the constant, for the error)."""
+    (worker,) = folder.glob("assets-*/worker.js")
+    old, new = patch
+    text = worker.read_text(encoding="utf-8")
+    if old not in text:
+        raise RuntimeError(f"worker.js no longer has {old!r}: update {name} in {Path(__file__).name}")
+    worker.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return worker
+
+
 def with_snapshot(snapshot: bytes | None, import_after_restore: bool = False):
     """A change for variant(): another snapshot, or none; optionally lrcalc imported after the restore."""
 
@@ -220,12 +231,7 @@ def with_snapshot(snapshot: bytes | None, import_after_restore: bool = False):
         else:
             path.write_bytes(snapshot)
         if import_after_restore:
-            (worker,) = folder.glob("assets-*/worker.js")
-            old, new = IMPORT_AFTER_RESTORE
-            text = worker.read_text(encoding="utf-8")
-            if old not in text:
-                raise RuntimeError(f"worker.js no longer has {old!r}: update IMPORT_AFTER_RESTORE in {Path(__file__).name}")
-            worker.write_text(text.replace(old, new, 1), encoding="utf-8")
+            patch_worker(folder, IMPORT_AFTER_RESTORE, "IMPORT_AFTER_RESTORE")
 
     return change
 
@@ -241,12 +247,7 @@ EMPTY_STDLIB = (
 
 def empty_stdlib(folder: Path) -> None:
     """A change for variant(): the snapshot boot given an empty standard library zip."""
-    (worker,) = folder.glob("assets-*/worker.js")
-    old, new = EMPTY_STDLIB
-    text = worker.read_text(encoding="utf-8")
-    if old not in text:
-        raise RuntimeError(f"worker.js no longer has {old!r}: update EMPTY_STDLIB in {Path(__file__).name}")
-    worker.write_text(text.replace(old, new, 1), encoding="utf-8")
+    worker = patch_worker(folder, EMPTY_STDLIB, "EMPTY_STDLIB")
     buffer = io.BytesIO()
     zipfile.ZipFile(buffer, "w").close()
     (worker.parent / "empty-stdlib.zip").write_bytes(buffer.getvalue())
