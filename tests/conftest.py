@@ -83,6 +83,17 @@ def build_module():
     return build
 
 
+@pytest.fixture
+def scratch(tmp_path, root):
+    """A copy of the sources that a test may change or break, sharing node_modules."""
+    for name in ("content", "site_src"):
+        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(root / name, tmp_path / name)
+    (tmp_path / "node_modules").symlink_to(root / "node_modules")
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory, build_module) -> Path:
     """The site built once per test session into a temporary dist/."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -28,6 +29,19 @@ def link_written(page, text: str) -> str:
     return page.url
 
 
+@contextlib.contextmanager
+def opened_in_a_fresh_context(browser, base_url: str, url: str):
+    """``url`` in a new browser context, once Python is ready and the page has settled."""
+    context, fresh, _ = boot(browser, base_url)
+    try:
+        fresh.goto(url)
+        fresh.locator("html[data-state=ready]").wait_for(state="attached")
+        wait_settled(fresh)
+        yield fresh
+    finally:
+        context.close()
+
+
 class TestLink:
     """The address carries the whole state."""
 
@@ -40,18 +54,12 @@ class TestLink:
         page.get_by_label("Log scale").check()
         wait_settled(page)
         url = link_written(page, "log=1")
-        context, fresh, _ = boot(browser, base_url)
-        try:
-            fresh.goto(url)
-            fresh.locator("html[data-state=ready]").wait_for(state="attached")
-            wait_settled(fresh)
+        with opened_in_a_fresh_context(browser, base_url, url) as fresh:
             expect(control(fresh, "Schedule type")).to_have_value("step")
             expect(control(fresh, "Initial learning rate")).to_have_value("0.001")
             expect(control(fresh, "Current learning rate")).to_have_text("0.00025")
             expect(fresh.get_by_label("Log scale")).to_be_checked()
             expect(fresh.locator("#link-note")).to_be_hidden()
-        finally:
-            context.close()
 
     def test_library_mode_round_trip(self, app, browser, base_url):
         """A library scheduler, its arguments and the training length survive the link."""
@@ -64,15 +72,9 @@ class TestLink:
         wait_settled(page)
         url = link_written(page, "a.total_steps=5000")
         peak = page.locator("#sum-peak").inner_text()
-        context, fresh, _ = boot(browser, base_url)
-        try:
-            fresh.goto(url)
-            fresh.locator("html[data-state=ready]").wait_for(state="attached")
-            wait_settled(fresh)
+        with opened_in_a_fresh_context(browser, base_url, url) as fresh:
             expect(control(fresh, "max_lr")).to_have_value("0.3")
             expect(fresh.locator("#sum-peak")).to_have_text(peak)
-        finally:
-            context.close()
 
     def test_hostile_parameters_are_ignored_visibly(self, browser, base_url):
         """Script tags, unknown, repeated and 10,000-character values: nothing runs, nothing renders as markup."""

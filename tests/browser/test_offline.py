@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,17 +119,6 @@ def visit(browser):
     yield opener
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def scratch(tmp_path, root):
-    """A copy of the sources that a test may change, sharing node_modules."""
-    for name in ("content", "site_src"):
-        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(root / name, tmp_path / name)
-    (tmp_path / "node_modules").symlink_to(root / "node_modules")
-    return tmp_path
 
 
 def wait_ready(page) -> None:

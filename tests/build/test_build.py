@@ -25,17 +25,6 @@ def tree(page):
     return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
 
 
-@pytest.fixture
-def scratch(tmp_path, root):
-    """A copy of the sources that a test may break, sharing node_modules."""
-    for name in ("content", "site_src"):
-        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(root / name, tmp_path / name)
-    (tmp_path / "node_modules").symlink_to(root / "node_modules")
-    return tmp_path
-
-
 class TestOutput:
     """dist/ holds everything the page needs, and nothing from outside."""
 
