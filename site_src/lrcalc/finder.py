@@ -42,6 +42,7 @@ them (the tool's rules do their own trimming and NaN handling); indexes are
 from __future__ import annotations
 
 import array
+import bisect
 import csv
 import io
 import json
@@ -79,6 +80,11 @@ RULE_LABELS: dict[str, str] = {
     "lightning.steepest": "Lightning steepest",
     "lrcalc.recommended": "lrcalc recommended",
 }
+
+CHOSEN_POINTS: dict[str, tuple[str, str]] = {
+    "fastai.minimum": ("a tenth of", "the loss minimum"),
+}
+"""Rules whose value is not the LR of the point they choose: how the value relates to that LR, and what the point is."""
 
 SMOOTHING = ("none", "ema", "debiased_ema")
 """The smoothing methods :func:`smooth` offers."""
@@ -717,38 +723,64 @@ def _infer_fastai_num_it(lrs: list[float]) -> int | None:
     return guess if math.isclose(expected, lrs[-1], rel_tol=1e-9) else None
 
 
+_TOOLS: dict[str, tuple[str, bool, str]] = {
+    "torch_lr_finder": ("torch-lr-finder history", True,
+                        "torch-lr-finder's losses are smoothed already (EMA, smooth_f = 0.05)."),
+    "lightning": ("Lightning lr_finder.results", True, (
+        "Lightning's losses are smoothed already (debiased EMA, β = 0.98, with its debiasing one step ahead: "
+        "lrcalc's own rule reads the curve with it undone).")),
+    "fastai": ("fastai recorder.lrs / recorder.losses", True,
+               "fastai's losses are smoothed already (debiased EMA, β = 0.98)."),
+    "keras": ("Keras LR finder lrs / losses", False, "A Keras LR finder records each batch's loss, unsmoothed."),
+}
+"""Each tool the parser knows: what its output is called, whether the tool smoothed it, and a note saying how."""
+
+_TOOL_WORDS = (
+    ("torch_lr_finder", "torchlrfinder"), ("lightning", "lightning"), ("fastai", "fastai"), ("keras", "keras"),
+)
+"""The word that names each tool in a file name, once case and every ``-``, ``_``, space and dot are dropped."""
+
+
+def _named_tool(filename: str) -> str | None:
+    """The tool a file name spells out (``torch_lr_finder_history.csv``, ``Lightning-results.json``), if any."""
+    squashed = "".join(c for c in filename.lower() if c.isalnum())
+    return next((tool for tool, word in _TOOL_WORDS if word in squashed), None)
+
+
+def _tool_test(tool: str, lrs: list[float], losses: list[float], fmt_name: str, why: str | None = None) -> RangeTest:
+    """A curve read as one tool's own output; ``why``, when given, is a note saying what gave the tool away."""
+    label, smoothed, about = _TOOLS[tool]
+    num_it = _infer_fastai_num_it(lrs) if tool == "fastai" else None
+    notes = [note for note in (why, about) if note]
+    if num_it is not None and num_it != len(lrs):
+        notes.append(f"fastai stopped early: num_it = {num_it} read from its default LR ramp.")
+    return RangeTest(lrs, losses, tool, fmt_name, f"{label} ({fmt_name})", smoothed, num_it=num_it, notes=notes)
+
+
 def _from_mapping(data: dict, fmt_name: str, filename: str) -> RangeTest:
-    """Recognise a tool from a JSON object's keys (and, where keys are shared, from the data)."""
+    """Recognise a tool from a JSON object's keys (and, where keys are shared, from the name or the data)."""
     keys = set(data)
-    hint = filename.lower()
+    named = _named_tool(filename)
     for wrapper in ("history", "results", "recorder"):
         if isinstance(data.get(wrapper), dict) and not ({"lr", "lrs"} & keys):
             return _from_mapping(data[wrapper], fmt_name, filename)
     if {"lr", "loss"} <= keys:
+        # Exactly what json.dump gives for torch-lr-finder's history and Lightning's results; Lightning's
+        # ramp (or the file name) tells the two apart.
         lrs, losses = _numbers("lr", data["lr"]), _numbers("loss", data["loss"])
-        if "lightning" in hint or _looks_like_lightning(lrs):
-            return RangeTest(lrs, losses, "lightning", fmt_name, f"Lightning lr_finder.results ({fmt_name})", True,
-                             notes=["Lightning's losses are smoothed already (debiased EMA, β = 0.98, with its "
-                                    "debiasing one step ahead: lrcalc's own rule reads the curve with it undone)."])
-        return RangeTest(lrs, losses, "torch_lr_finder", fmt_name, f"torch-lr-finder history ({fmt_name})", True,
-                         notes=["torch-lr-finder's losses are smoothed already (EMA, smooth_f = 0.05)."])
+        tool = "lightning" if named == "lightning" or _looks_like_lightning(lrs) else "torch_lr_finder"
+        return _tool_test(tool, lrs, losses, fmt_name)
     if {"lrs", "losses"} <= keys:
         lrs, losses = _numbers("lrs", data["lrs"]), _numbers("losses", data["losses"])
-        fastai = "fastai" in hint or "iters" in keys or "values" in keys
-        keras = "keras" in hint
-        if not (fastai or keras):
-            keras = _looks_raw(losses)
-            fastai = not keras
-        if fastai:
-            num_it = _infer_fastai_num_it(lrs)
-            test = RangeTest(lrs, losses, "fastai", fmt_name, f"fastai recorder.lrs / recorder.losses ({fmt_name})",
-                             True, num_it=num_it,
-                             notes=["fastai's losses are smoothed already (debiased EMA, β = 0.98)."])
-            if num_it is not None and num_it != len(lrs):
-                test.notes.append(f"fastai stopped early: num_it = {num_it} read from its default LR ramp.")
-            return test
-        return RangeTest(lrs, losses, "keras", fmt_name, f"Keras LR finder lrs / losses ({fmt_name})", False,
-                         notes=["These losses look like raw batch losses (they alternate up and down)."])
+        if named in ("fastai", "keras"):
+            return _tool_test(named, lrs, losses, fmt_name)
+        if "iters" in keys or "values" in keys:
+            return _tool_test("fastai", lrs, losses, fmt_name)
+        if _looks_raw(losses):
+            return _tool_test("keras", lrs, losses, fmt_name, "Judged from the data: these losses look raw (they "
+                              "alternate up and down), as a Keras LR finder records them.")
+        return _tool_test("fastai", lrs, losses, fmt_name, "Judged from the data: these losses look smoothed, as "
+                          "fastai records them (a Keras LR finder records raw ones).")
     raise FinderError(
         "This JSON has no learning-rate and loss lists: expected keys “lr” and “loss” (torch-lr-finder, "
         f"Lightning) or “lrs” and “losses” (fastai, Keras); found {', '.join(sorted(map(str, keys))) or 'none'}."
@@ -814,15 +846,34 @@ def _from_csv(text: str, filename: str) -> RangeTest:
         losses.append(_csv_float(row[columns["loss"]], number, "loss"))
         if columns["raw_loss"] is not None:
             raw.append(_csv_float(row[columns["raw_loss"]], number, "raw_loss"))
-    if has_header and set(header) - {""} == {"lr", "loss"}:
-        test = _from_mapping({"lr": lrs, "loss": losses}, "CSV", filename)
-        return test
     if raw:
         return RangeTest(lrs, losses, "csv", "CSV", "CSV of lr, loss and raw_loss", True, raw_losses=raw,
                          notes=["The loss column is taken as smoothed already; raw_loss holds the batch losses."])
-    smoothed = not _looks_raw(losses)
-    return RangeTest(lrs, losses, "csv", "CSV", f"CSV of lr and loss{'' if has_header else ' (no header)'}",
-                     smoothed, notes=[f"The losses look {'smoothed' if smoothed else 'raw (they alternate up and down)'}."])
+    return _two_columns(lrs, losses, has_header, filename)
+
+
+def _two_columns(lrs: list[float], losses: list[float], has_header: bool, filename: str) -> RangeTest:
+    """An lr, loss CSV: a tool's output only on evidence a CSV can carry, else a CSV judged from its data."""
+    # A header of lr and loss names no tool (any script writes it), and neither does pandas' unnamed index
+    # column (DataFrame.to_csv adds one to any table). What a CSV can carry is a tool's name in its file
+    # name, which is how the page's example, range-test-torch-lr-finder.csv, says whose it is (and says
+    # so in a note), or Lightning's ramp, whose first step is twice the others.
+    named = _named_tool(filename)
+    if named:
+        return _tool_test(named, lrs, losses, "CSV", f"Recognised by its file name, {filename}: a CSV of lr and loss "
+                          "carries no other sign of the tool that wrote it.")
+    if _looks_like_lightning(lrs):
+        return _tool_test("lightning", lrs, losses, "CSV", "Recognised by its ramp: the first LR step is twice the "
+                          "others, as only Lightning's finder makes it.")
+    raw = _looks_raw(losses)
+    if raw:
+        note = ("Judged from the data: the losses look raw (they alternate up and down), so automatic smoothing "
+                "smooths them.")
+    else:
+        note = ("Judged from the data: the losses look smoothed already (they drift instead of alternating), so "
+                "automatic smoothing leaves them as they are.")
+    return RangeTest(lrs, losses, "csv", "CSV", f"CSV of lr and loss{'' if has_header else ' (no header)'}", not raw,
+                     notes=[note])
 
 
 def _validate(test: RangeTest) -> RangeTest:
@@ -862,19 +913,22 @@ def _validate(test: RangeTest) -> RangeTest:
 def parse(text: str, filename: str | None = None) -> RangeTest:
     """Read a range test exported from torch-lr-finder, fastai, Lightning, a Keras LR finder, or a CSV.
 
-    Detection, in order:
+    Detection, in order, on evidence that belongs to the tool:
 
-    - JSON ``{"lr": [...], "loss": [...]}``: Lightning's ``lr_finder.results``
+    - JSON ``{"lr": [...], "loss": [...]}``, which is what ``json.dump`` gives
+      for torch-lr-finder's ``history`` and Lightning's ``results``: Lightning
       when its ramp skips the second step (its scheduler's quirk) or the file
-      name says ``lightning``, else torch-lr-finder's ``history``. Both are
-      smoothed by the tool already.
+      name says ``lightning``, else torch-lr-finder. Both are smoothed by the
+      tool already.
     - JSON ``{"lrs": [...], "losses": [...]}``: fastai's recorder when it also
       has ``iters``/``values`` or the name says ``fastai``; a Keras LR finder
       when the name says ``keras``; otherwise fastai if the losses look
-      smoothed and Keras if they look raw.
+      smoothed and Keras if they look raw, with a note saying so.
     - CSV with a header naming ``lr`` and ``loss`` (pandas' unnamed index
-      column is ignored; ``lr,loss`` alone is read like the JSON above), or
-      without a header, two or three columns ``lr, loss[, raw_loss]``.
+      column is ignored), or without a header, two or three columns
+      ``lr, loss[, raw_loss]``. Two columns are a tool's only when the file
+      name names the tool or the ramp is Lightning's; otherwise the file is a
+      plain CSV, and whether its losses are smoothed is judged from the data.
 
     Args:
       text: the file's contents.
@@ -920,7 +974,12 @@ def analyse(text: str, filename: str | None = None, *, smoothing: str = "auto", 
 
     Returns:
       ``{"ok": False, "error": message}`` or ``{"ok": True, "detected", "tool",
-      "smoothing", "notes", "chart": {"x", "y", "raw"}, "suggestions"}``.
+      "smoothing", "notes", "chart": {"x", "y", "raw", ..., "marks"}, "suggestions"}``.
+      Each rule's row also has ``"how"``, the rules table's words; ``marks``
+      are the chart's markers, ``{"colour", "shape", "x", "y", "index",
+      "label"}``: a dot at the LR each rule suggests and, for a rule whose
+      value is not the LR of the point it chose (:data:`CHOSEN_POINTS`), a
+      ring at that point.
     """
     try:
         return analyse_test(parse(text, filename), smoothing=smoothing, num_it=num_it)
@@ -946,6 +1005,65 @@ def _view(losses: Sequence[float], raw: Sequence[float] | None) -> list[float] |
     return [low - pad * 0.2, high + pad]
 
 
+def _on_curve(lr: float, x: Sequence[float], y: Sequence[float]) -> tuple[int, float] | None:
+    """Where an LR lies on the drawn curve: the nearest tested point and the loss (interpolated in log LR), or None."""
+    if not x or not x[0] <= lr <= x[-1]:
+        return None
+    j = bisect.bisect_right(x, lr) - 1
+    if j == len(x) - 1 or x[j] == lr:
+        return j, y[j]
+    t = math.log(lr / x[j]) / math.log(x[j + 1] / x[j])
+    return (j if t < 0.5 else j + 1), y[j] + t * (y[j + 1] - y[j])
+
+
+def _mark(colour: int, shape: str, x: float, y: float, index: int, label: str) -> dict:
+    """One marker for the chart: the row's colour, a ``"dot"`` or a ``"ring"``, its place, and the readout's words."""
+    return {"colour": colour, "shape": shape, "x": x, "y": y, "index": index, "label": label}
+
+
+def _row_marks(colour: int, row: dict, x: Sequence[float], y: Sequence[float]) -> list[dict]:
+    """A dot at the LR a rule suggests, and a ring at the point it chose when that is elsewhere (fastai's minimum)."""
+    i = row["index"]
+    if row["value"] is None or i >= len(x):
+        return []
+    if row["rule"] not in CHOSEN_POINTS:
+        return [_mark(colour, "dot", x[i], y[i], i, row["label"])]
+    relation, name = CHOSEN_POINTS[row["rule"]]
+    ring = _mark(colour, "ring", x[i], y[i], i, f"○ {name} ({row['label']} suggests {relation} its LR)")
+    place = _on_curve(row["value"], x, y)
+    if place is None:
+        return [ring]
+    return [ring, _mark(colour, "dot", row["value"], place[1], place[0], f"{row['label']} at {row['text']}")]
+
+
+def _how(row: dict, lrs: Sequence[float], x: Sequence[float], marks: Sequence[dict]) -> str:
+    """The rules table's words for one row: the rule, and for a rule whose value is not its point's LR, both."""
+    if row["value"] is None:
+        return row["error"]
+    if row["rule"] not in CHOSEN_POINTS:
+        return row["explanation"]
+    relation, name = CHOSEN_POINTS[row["rule"]]
+    text = f"{row['explanation']} Here: {relation} {fmt.lr(lrs[row['index']])}, the LR at {name}"
+    shapes = [m["shape"] for m in marks]
+    if "ring" not in shapes:
+        return f"{text} (after the first non-finite loss, so not on the chart)."
+    if "dot" in shapes:
+        return f"{text} (marked ○ on the chart)."
+    side = "below" if row["value"] < x[0] else "above"
+    return f"{text} (marked ○ on the chart); {row['text']} is {side} the tested range, so it is not drawn."
+
+
+def _explain_rows(rows: list[dict], lrs: Sequence[float], y: Sequence[float]) -> list[dict]:
+    """Give each row its table text (``"how"``) and return the chart's marks, in table order (colour = position)."""
+    x = lrs[: len(y)]
+    marks = []
+    for colour, row in enumerate(rows, 1):
+        own = _row_marks(colour, row, x, y)
+        row["how"] = _how(row, lrs, x, own)
+        marks += own
+    return marks
+
+
 def analyse_test(test: RangeTest, *, smoothing: str = "auto", num_it: int | None = None) -> dict:
     """:func:`analyse` for a curve already read (or produced by :func:`range_test`)."""
     try:
@@ -955,7 +1073,8 @@ def analyse_test(test: RangeTest, *, smoothing: str = "auto", num_it: int | None
         losses = smooth(test.losses, method)
         notes = list(test.notes)
         if method != "none" and test.smoothed_by_tool:
-            notes.append("The tool smoothed this curve already; smoothing it again shifts it to the right.")
+            who = "This curve looks smoothed already" if test.tool == "csv" else "The tool smoothed this curve already"
+            notes.append(f"{who}; smoothing it again shifts it to the right.")
         # lrcalc's rule smooths with a centred average, which has no lag: give it the raw batch losses
         # when the file has them, else undo Lightning's one-step offset, else the curve as given.
         if test.raw_losses:
@@ -966,6 +1085,7 @@ def analyse_test(test: RangeTest, *, smoothing: str = "auto", num_it: int | None
             own = None
         suggestions = suggest_all(test.lrs, losses, num_it=num_it or test.num_it, own_losses=own)
         n = test.finite_count
+        marks = _explain_rows(suggestions["rules"], test.lrs, losses[:n])
         return {
             "ok": True,
             "detected": test.detected,
@@ -980,6 +1100,7 @@ def analyse_test(test: RangeTest, *, smoothing: str = "auto", num_it: int | None
                 "y_text": [fmt.lr(v) for v in losses[:n]],
                 "raw_text": [fmt.lr(v) if math.isfinite(v) else "—" for v in test.raw_losses[:n]] if test.raw_losses else None,
                 "y_range": _view(losses[:n], test.raw_losses[:n] if test.raw_losses else None),
+                "marks": marks,
             },
             "suggestions": suggestions,
         }

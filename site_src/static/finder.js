@@ -1,7 +1,8 @@
 // The LR finder panel. Python (lrcalc.finder, in the worker) reads the file,
 // applies every tool's rule and formats every number; this module sends it the
 // text, streams a live range test, and draws loss against learning rate with
-// each rule's suggestion marked.
+// the markers Python places (a dot at each suggestion, a ring at a point a rule
+// chose that is not its suggestion, such as fastai's loss minimum).
 
 import { cssVar, tickLabel } from "./chart.js";
 
@@ -25,18 +26,41 @@ class FinderChart {
     return { width, height: Math.round(Math.min(340, Math.max(220, width * 0.5))) };
   }
 
-  // `chart` is lrcalc's {x, y, raw, x_text, y_text, raw_text}; `rules` the suggestions' rows.
-  show(chart, rules) {
-    this.data = { chart, rules: rules || [] };
+  // `chart` is lrcalc's {x, y, raw, x_text, y_text, raw_text, y_range, marks}; `live` while a test streams in.
+  show(chart, live = false) {
+    this.data = { chart: { marks: [], ...chart }, live };
     this.draw();
     this.inspect(Math.min(this.index, chart.x.length - 1));
   }
 
   series() {
-    const { chart, rules } = this.data;
-    const raw = chart.raw || chart.x.map(() => null);
-    const marks = rules.map((rule) => chart.x.map((_, i) => (i === rule.point ? chart.y[i] : null)));
-    return [chart.x, raw, chart.y, ...marks];
+    const { chart } = this.data;
+    return [chart.x, chart.raw || chart.x.map(() => null), chart.y];
+  }
+
+  // Each mark in its row's colour, at its own LR (between tested points when the rule's value is).
+  drawMarks(u) {
+    const ratio = globalThis.devicePixelRatio || 1;
+    const { ctx, bbox } = u;
+    const edge = cssVar("--fg");
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+    ctx.clip();
+    for (const mark of this.data.chart.marks) {
+      const colour = cssVar(`--rule-${mark.colour}`);
+      const ring = mark.shape === "ring";
+      ctx.beginPath();
+      ctx.arc(u.valToPos(mark.x, "x", true), u.valToPos(mark.y, "y", true), (ring ? 9 : 6 - ((mark.colour - 1) % 3)) * ratio, 0, 2 * Math.PI);
+      ctx.lineWidth = (ring ? 3 : 1) * ratio;
+      ctx.strokeStyle = ring ? colour : edge;
+      if (!ring) {
+        ctx.fillStyle = colour;
+        ctx.fill();
+      }
+      ctx.stroke();
+    }
+    ctx.restore();
   }
 
   draw() {
@@ -45,10 +69,6 @@ class FinderChart {
     const text = cssVar("--fg");
     const grid = cssVar("--grid");
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
-    const marks = this.data.rules.map((rule, i) => {
-      const colour = cssVar(`--rule-${i + 1}`);
-      return { stroke: colour, fill: colour, width: 0, paths: () => null, points: { show: true, size: 12 - (i % 3) * 2, fill: colour, stroke: text } };
-    });
     this.container.replaceChildren();
     this.plot = new uPlot(
       {
@@ -67,9 +87,11 @@ class FinderChart {
           {},
           { stroke: cssVar("--muted"), width: 1, points: { show: false } },
           { stroke: cssVar("--chart-line"), width: 2, points: { show: false } },
-          ...marks,
         ],
-        hooks: { setCursor: [(u) => u.cursor.idx != null && this.inspect(u.cursor.idx, false)] },
+        hooks: {
+          draw: [(u) => this.drawMarks(u)],
+          setCursor: [(u) => u.cursor.idx != null && this.inspect(u.cursor.idx, false)],
+        },
       },
       this.series(),
       this.container,
@@ -78,10 +100,7 @@ class FinderChart {
 
   // Append live points without rebuilding the plot.
   extend(points) {
-    if (!this.data || this.data.rules.length) {
-      this.data = { chart: { x: [], y: [], raw: [], x_text: [], y_text: [], raw_text: [] }, rules: [] };
-      this.draw();
-    }
+    if (!this.data || !this.data.live) this.show({ x: [], y: [], raw: [], x_text: [], y_text: [], raw_text: [] }, true);
     const chart = this.data.chart;
     for (const point of points) {
       chart.x.push(point.lr);
@@ -97,9 +116,9 @@ class FinderChart {
 
   inspect(index, moveCursor = true) {
     if (!this.data || !this.data.chart.x.length) return;
-    const { chart, rules } = this.data;
+    const { chart } = this.data;
     this.index = index;
-    const marked = rules.filter((rule) => rule.point === index).map((rule) => rule.label);
+    const marked = chart.marks.filter((mark) => mark.index === index).map((mark) => mark.label);
     const raw = chart.raw_text && chart.raw_text[index] ? ` (raw ${chart.raw_text[index]})` : "";
     const words = `LR ${chart.x_text[index]}: loss ${chart.y_text[index]}${raw}${marked.length ? ` — ${marked.join(", ")}` : ""}`;
     this.readout.textContent = words;
@@ -162,22 +181,30 @@ export function setupFinder({ calculator, config, onUseLr }) {
     $("finder-agreement").textContent = result.suggestions.agreement.summary;
     const rows = result.suggestions.rules;
     $("finder-rules").replaceChildren(...rows.map((row, i) => ruleRow(row, i)));
-    chart.show(result.chart, marks(rows));
+    chart.show(result.chart);
+  }
+
+  // The same markup as index.html's rows: explicit roles keep the table a table when narrow screens show cards.
+  function part(tag, role, className) {
+    const element = document.createElement(tag);
+    element.setAttribute("role", role);
+    if (className) element.className = className;
+    return element;
   }
 
   function ruleRow(row, i) {
-    const tr = document.createElement("tr");
-    const name = document.createElement("th");
+    const tr = part("tr", "row");
+    const name = part("th", "rowheader", "rule-name");
     name.scope = "row";
     const swatch = document.createElement("span");
     swatch.className = `swatch swatch-${i + 1}`;
     swatch.setAttribute("aria-hidden", "true");
     name.append(swatch, row.label);
-    const value = document.createElement("td");
+    const value = part("td", "cell", "rule-value");
     value.textContent = row.value != null ? row.text : "—";
-    const how = document.createElement("td");
-    how.textContent = row.value != null ? row.explanation : row.error;
-    const use = document.createElement("td");
+    const how = part("td", "cell", "rule-how");
+    how.textContent = row.how;
+    const use = part("td", "cell", "rule-use");
     if (row.value != null) {
       const button = document.createElement("button");
       button.type = "button";
@@ -271,6 +298,8 @@ export function setupFinder({ calculator, config, onUseLr }) {
       setError(`The example run could not load (${error.message}); paste or choose your own file.`);
       return;
     }
+    // The example keeps its file's name: a CSV of lr and loss carries no other sign of the tool that
+    // wrote it, so the name is what lets the page say (and say how it knows) that it is torch-lr-finder's.
     filename = "range-test-torch-lr-finder.csv";
     analyse();
   });
@@ -282,12 +311,7 @@ export function setupFinder({ calculator, config, onUseLr }) {
   });
 
   example.then(
-    ({ initial }) => chart.data || chart.show(initial.chart, marks(initial.suggestions.rules)),
+    ({ initial }) => chart.data || chart.show(initial.chart),
     () => {},
   );
-}
-
-// One marker per rule, in table order (so colours match the swatches); null where a rule gave no value.
-function marks(rows) {
-  return rows.map((row) => ({ label: row.label, point: row.value != null ? row.index : null }));
 }

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrcalc import finder
+from lrcalc import finder, fmt
 from lrcalc.finder import FinderError
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "finder"
@@ -433,8 +433,12 @@ class TestParse:
         assert (test.lrs, test.losses) == tuple(curve(run))
 
     def test_torch_lr_finder_history_csv_with_pandas_index(self):
-        """pandas' to_csv() index column is ignored."""
-        test = finder.parse(_read("torch_lr_finder_history.csv"))
+        """pandas' to_csv() index column is ignored; the tool is known from the file name, a CSV's only sign of it.
+
+        (Read without its name, this file used to be called torch-lr-finder's from its lr,loss header and index
+        column, which any script writes: see TestToolDetection.)
+        """
+        test = finder.parse(_read("torch_lr_finder_history.csv"), "torch_lr_finder_history.csv")
         run = next(r for r in RUNS if r["tool"] == "torch_lr_finder")
         assert test.detected.startswith("torch-lr-finder history (CSV)")
         assert test.lrs == curve(run)[0]
@@ -548,6 +552,89 @@ class TestParse:
         assert issubclass(FinderError, ValueError)
 
 
+def _csv(lrs, losses, header="lr,loss"):
+    """A CSV of two columns, as pandas or a hand-written script would save it."""
+    return header + "\n" + "".join(f"{a!r},{b!r}\n" for a, b in zip(lrs, losses))
+
+
+TORCH_RUN = next(r for r in RUNS if r["tool"] == "torch_lr_finder")
+EXAMPLE = REFERENCE.parents[2] / "content" / "examples" / "range-test-torch-lr-finder.csv"
+
+
+class TestToolDetection:
+    """A tool is named only on evidence that is really its own; a plain lr,loss CSV is a CSV."""
+
+    def test_plain_lr_loss_csv_is_reported_as_a_csv(self):
+        """The header lr,loss names no tool, so the file is a CSV, not torch-lr-finder's history."""
+        test = finder.parse(_csv(curve(TORCH_RUN)[0], TORCH_RUN["raw_losses"]))
+        assert (test.tool, test.format) == ("csv", "CSV")
+        assert test.detected == f"CSV of lr and loss, {TORCH_RUN['points']} points"
+
+    def test_raw_losses_in_a_plain_csv_are_judged_raw_from_the_data(self):
+        """Batch losses that alternate up and down are not taken as smoothed, and a note says the data decided."""
+        test = finder.parse(_csv(curve(TORCH_RUN)[0], TORCH_RUN["raw_losses"]))
+        assert not test.smoothed_by_tool
+        assert any("judged from the data" in note.lower() and "raw" in note for note in test.notes), test.notes
+
+    def test_smoothed_losses_in_a_plain_csv_are_judged_smoothed_from_the_data(self):
+        """A curve that drifts smoothly is taken as smoothed, and the note says why."""
+        test = finder.parse(_csv(*curve(TORCH_RUN)))
+        assert test.tool == "csv" and test.smoothed_by_tool
+        assert any("judged from the data" in note.lower() and "smoothed" in note for note in test.notes), test.notes
+
+    def test_automatic_smoothing_smooths_the_raw_losses_of_a_plain_csv(self):
+        """Automatic applies fastai's debiased EMA to raw losses read from an lr,loss CSV."""
+        assert finder.analyse(_csv(curve(TORCH_RUN)[0], TORCH_RUN["raw_losses"]))["smoothing"] == "debiased_ema"
+
+    @pytest.mark.parametrize("choice", ["none", "ema"])
+    def test_the_users_smoothing_choice_overrides_the_judgement(self, choice):
+        """Whatever the data look like, a smoothing the user picks is the one applied."""
+        for losses in (TORCH_RUN["raw_losses"], curve(TORCH_RUN)[1]):
+            assert finder.analyse(_csv(curve(TORCH_RUN)[0], losses), smoothing=choice)["smoothing"] == choice
+
+    def test_pandas_index_column_names_no_tool(self):
+        """DataFrame.to_csv() adds an unnamed index to any table: the column is ignored and proves nothing."""
+        test = finder.parse(_read("torch_lr_finder_history.csv"))
+        assert test.tool == "csv" and test.detected.startswith("CSV of lr and loss,")
+        assert test.lrs == curve(TORCH_RUN)[0]
+
+    def test_file_name_naming_torch_lr_finder_is_evidence(self):
+        """A CSV whose name says torch-lr-finder is read as its history, with a note that the name said so."""
+        test = finder.parse(_read("torch_lr_finder_history.csv"), "torch_lr_finder_history.csv")
+        assert test.tool == "torch_lr_finder" and test.smoothed_by_tool
+        assert test.detected.startswith("torch-lr-finder history (CSV)")
+        assert any("file name" in note for note in test.notes), test.notes
+
+    def test_the_pages_example_says_it_is_torch_lr_finder_by_its_file_name(self):
+        """The example, a torch-lr-finder run saved with pandas, is named for its tool, and the note says so."""
+        test = finder.parse(EXAMPLE.read_text(), EXAMPLE.name)
+        assert test.tool == "torch_lr_finder"
+        assert any(EXAMPLE.name in note for note in test.notes), test.notes
+
+    def test_lightning_csv_is_recognised_by_its_doubled_first_gap(self):
+        """Lightning's results saved as lr,loss keep the skipped second step that only Lightning's ramp has."""
+        run = next(r for r in RUNS if r["tool"] == "lightning")
+        results = run["output"]["results"]
+        assert finder.parse(_csv(results["lr"], results["loss"])).tool == "lightning"
+
+    @pytest.mark.parametrize(("name", "tool"), [
+        ("fastai_recorder.json", "fastai"),
+        ("lightning_results.json", "lightning"),
+        ("plain_no_header.csv", "csv"),
+        ("three_columns.csv", "csv"),
+        ("torch_lr_finder_history.csv", "torch_lr_finder"),
+        ("torch_lr_finder_history.json", "torch_lr_finder"),
+    ])
+    def test_real_tool_exports_keep_their_tool(self, name, tool):
+        """Every committed export, read with its own file name, is detected as the tool that wrote it."""
+        assert finder.parse(_read(name), name).tool == tool
+
+    @pytest.mark.parametrize("name", ["torch_lr_finder_history.json", "lightning_results.json", "fastai_recorder.json"])
+    def test_json_exports_are_recognised_without_a_file_name(self, name):
+        """The JSON layouts are the tools' own objects, so their content alone names the tool."""
+        assert finder.parse(_read(name)).tool == finder.parse(_read(name), name).tool != "csv"
+
+
 class TestAnalyse:
     """analyse() is the page's entry point: JSON-ready data, never an exception for bad input."""
 
@@ -585,6 +672,64 @@ class TestAnalyse:
     def test_any_text_gets_an_answer(self, text):
         """Whatever the file holds, analyse answers with strict JSON."""
         json.dumps(finder.analyse(text), allow_nan=False)
+
+
+def _minimum_view(text, name=None):
+    """The page's analysis, fastai minimum's row and the chart's marks in that row's colour."""
+    out = finder.analyse(text, name)
+    position, row = next((i, r) for i, r in enumerate(out["suggestions"]["rules"], 1) if r["rule"] == "fastai.minimum")
+    marks = [m for m in out["chart"].get("marks", []) if m["colour"] == position]
+    return out, row, marks
+
+
+class TestMinimumShown:
+    """fastai's minimum suggests a tenth of the LR at the loss minimum: the page shows both and says which is which."""
+
+    def test_row_says_the_value_is_a_tenth_of_the_lr_at_the_minimum(self):
+        """The row's text names the minimum's LR, of which the suggested value is a tenth, and its ○ marker."""
+        out, row, _ = _minimum_view(EXAMPLE.read_text(), EXAMPLE.name)
+        point_lr = out["chart"]["x"][row["index"]]
+        assert row["text"] == fmt.lr(finder._f32([point_lr])[0] / 10)
+        assert row.get("how") == (
+            f"{finder.RULES['fastai.minimum']} Here: a tenth of {fmt.lr(point_lr)}, "
+            "the LR at the loss minimum (marked ○ on the chart)."
+        )
+
+    def test_chart_rings_the_minimum_and_dots_the_suggestion(self):
+        """A ring sits on the lowest loss the rule found; a dot sits on the curve at the suggested LR itself."""
+        out, row, marks = _minimum_view(EXAMPLE.read_text(), EXAMPLE.name)
+        x, y = out["chart"]["x"], out["chart"]["y"]
+        assert sorted(m["shape"] for m in marks) == ["dot", "ring"], marks
+        ring = next(m for m in marks if m["shape"] == "ring")
+        dot = next(m for m in marks if m["shape"] == "dot")
+        assert (ring["x"], ring["y"], ring["index"]) == (x[row["index"]], y[row["index"]], row["index"])
+        assert ring["label"].startswith("○ the loss minimum")
+        assert dot["x"] == row["value"]
+        j = max(i for i in range(len(x)) if x[i] <= dot["x"])
+        assert min(y[j], y[j + 1]) <= dot["y"] <= max(y[j], y[j + 1])
+        assert dot["index"] in (j, j + 1)
+
+    def test_other_rules_are_dotted_at_the_point_they_suggest(self):
+        """Every other rule's suggestion is the LR of its chosen point, and one dot marks it."""
+        out = finder.analyse(EXAMPLE.read_text(), EXAMPLE.name)
+        marks = out["chart"].get("marks", [])
+        for position, row in enumerate(out["suggestions"]["rules"], 1):
+            if row["rule"] == "fastai.minimum":
+                continue
+            mine = [m for m in marks if m["colour"] == position]
+            assert [(m["shape"], m["index"]) for m in mine] == [("dot", row["index"])], row["rule"]
+            assert mine[0]["x"] == pytest.approx(row["value"], rel=1e-6)
+
+    def test_a_suggestion_below_the_tested_range_is_said_to_be_off_the_chart(self):
+        """When a tenth of the minimum's LR is below the first tested LR, only the ring is drawn and the row says so."""
+        lrs = [10 ** (-3 + i / 50) for i in range(60)]
+        losses = [2.0 - 0.05 * i if i <= 20 else 1.0 + 0.05 * (i - 20) for i in range(60)]
+        _, row, marks = _minimum_view(json.dumps({"lr": lrs, "loss": losses}))
+        assert row["value"] < lrs[0]
+        assert [m["shape"] for m in marks] == ["ring"]
+        assert row.get("how", "").endswith(
+            f"(marked ○ on the chart); {row['text']} is below the tested range, so it is not drawn."
+        )
 
 
 class TestRangeTest:
