@@ -7,9 +7,12 @@ Two rules of thumb, each with its source and its limits:
   ImageNet with SGD and momentum up to a batch of 8,192, *with a gradual
   warmup* over the first 5 epochs; beyond that, and early in training, it
   breaks down.
-- **Square-root scaling**: multiply by ``sqrt(k)``. It keeps the variance of
-  the update constant (Krizhevsky 2014; Hoffer et al. 2017), and Malladi et al.
-  (2022) derive it for adaptive optimizers such as Adam and RMSprop.
+- **Square-root scaling** (Hoffer et al. 2017, "Train longer, generalize
+  better"): multiply by ``sqrt(k)``, which keeps the covariance of the update
+  step unchanged for SGD; Malladi et al. (2022) derive it for adaptive
+  optimizers such as Adam and RMSprop.
+
+The article credits each rule to the same papers (a build test checks it).
 
 When the new rate is much larger than the old (by 2× or more), the helper
 suggests a linear warmup, as Goyal et al. used: 5 epochs, from the old rate to
@@ -48,7 +51,7 @@ RULES = (
         "id": "sqrt",
         "label": "Square-root rule",
         "formula": "LR × √(new ÷ old)",
-        "source": "Krizhevsky (2014) and Hoffer et al. (2017); Malladi et al. (2022) for Adam and RMSprop.",
+        "source": "Hoffer et al. (2017), for SGD; Malladi et al. (2022) for Adam and RMSprop.",
         "limits": "Often preferred with Adam; more conservative than linear when the batch grows.",
     },
 )

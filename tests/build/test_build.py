@@ -233,3 +233,22 @@ def test_the_example_range_test_is_the_recorded_run(root):
     example = root / "content/examples/range-test-torch-lr-finder.csv"
     recorded = root / "tests/reference/finder/exports/torch_lr_finder_history.csv"
     assert example.read_bytes() == recorded.read_bytes()
+
+
+CITATION = re.compile(r"\b([A-Z][a-z]+(?: et al\.)?) \(?(\d{4})\)?")
+
+
+def cited(text: str) -> set[str]:
+    """The papers a sentence credits, as ``Goyal et al. 2017``."""
+    return {f"{name} {year}" for name, year in CITATION.findall(text)}
+
+
+@pytest.mark.parametrize(("rule", "bullet"), [("linear", "Linear scaling rule:"), ("sqrt", "Square-root scaling rule:")])
+def test_article_and_batch_helper_credit_the_same_papers(page, rule, bullet):
+    """Each batch-size rule is credited to the same papers in the article and in the helper."""
+    from lrcalc import batch
+
+    source = next(r for r in batch.RULES if r["id"] == rule)["source"]
+    text = re.sub(r"<[^>]+>", "", page)
+    sentence = text[text.index(bullet) : text.index("\n", text.index(bullet))]
+    assert cited(sentence) == cited(source), (sentence, source)
