@@ -359,9 +359,9 @@ def data_files(data: dict) -> dict[str, Output]:
 
 def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str], data: dict) -> dict:
     """Everything index.html needs: the default results, the form, the finder's example, the article."""
-    from lrcalc import batch, calculator, explore, web
+    from lrcalc import batch, calculator, explore, page
 
-    initial = calculator.calculate(calculator.DEFAULTS) | {"code": web.classic_code(calculator.DEFAULTS)}
+    initial = page.view(page.State())  # through the worker's own entry point
     catalog = data["catalog"]
     finder_initial = data["finder"]["initial"]
     config = {
@@ -372,6 +372,8 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         "form": calculator.form_spec(),
         "training": list(explore.TRAINING_FIELDS),
         "initial": initial,
+        "defaultState": page.State().to_page(),
+        "maxCompare": page.MAX_COMPARE,
     }
     return dict(
         page=article.front,
@@ -381,6 +383,7 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         fields=calculator.FIELDS,
         catalog=catalog,
         training_fields=explore.TRAINING_FIELDS,
+        default_paste=page.state.DEFAULT_PASTE,
         initial=initial,
         finder=finder_initial,
         batch=batch.helper({f["name"]: f["default"] for f in batch.FIELDS}),

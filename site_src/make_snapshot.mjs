@@ -67,9 +67,9 @@ for module in pkgutil.walk_packages(lrcalc.__path__, "lrcalc."):
         importlib.import_module(module.name)
 import ast, re  # imported inside lrcalc's functions
 import lrcalc.web
-from lrcalc.calculator import DEFAULTS
+from lrcalc.page import State
 # The page's first request, once: the first answer after a restore is then as fast as any other.
-lrcalc.web.handle(json.dumps({"type": "calculate", "inputs": DEFAULTS, "page_url": ""}))
+lrcalc.web.handle(json.dumps({"type": "view", "state": State().to_page(), "page_url": ""}))
 # The archive is not in the worker's file system after a restore: no import may look for it there.
 sys.path.remove("/lrcalc.zip")
 `);

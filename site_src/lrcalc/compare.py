@@ -1,25 +1,30 @@
 """Several schedules on one chart, and any curve as exact CSV or JSON.
 
-An *item* is what the page would send for one schedule: ``{"kind": "classic",
-"inputs": {...}}`` for the epoch calculator or ``{"kind": "explore",
-"request": {...}}`` for a family, library scheduler or pasted call.
-:func:`compare` draws up to four items on a shared axis, in the unit of the
-first (the others are converted with their own steps per epoch), and
-:func:`download` writes every step or epoch of one or more items with exact
-values (``repr`` of the float, not the 4 digits shown on the page).
+An *item* is a page state (:class:`lrcalc.page.State`) for one schedule: the
+classic calculator's inputs, or a family, library scheduler or pasted call
+with its training length. :func:`compare` draws up to four items on a shared
+axis, in the unit of the first (the others are converted with their own steps
+per epoch), and :func:`download` writes every step or epoch of one or more
+items with exact values (``repr`` of the float, not the 4 digits shown on the
+page), each column named after its schedule.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import fmt
-from .calculator import DEFAULTS, KINDS, calculate, read_form
-from .explore import explore, format_value
+from .calculator import KINDS, calculate, read_form
+from .explore import _Invalid, format_value, resolve
 from .schedules import first_failure
+
+if TYPE_CHECKING:
+    from .page.state import State
 
 MAX_ITEMS = 4
 MAX_ROWS = 1_000_000
@@ -35,8 +40,9 @@ class Line:
     unit: str  # "epoch" or "step"
     first: int
     last: int  # inclusive, in the line's own unit
-    per_epoch: int
+    per_epoch: int | None  # None: unknown (a per-epoch schedule read in epochs without steps per epoch)
     value: Callable[[int], float]
+    optimizer_lr: float | None = None
 
     def to_common(self, x: float, unit: str) -> float:
         """A position in this line's unit expressed in ``unit``."""
@@ -63,10 +69,10 @@ class Line:
         return value if math.isfinite(value) else None
 
 
-def _line(item: dict) -> tuple[Line | None, dict]:
-    """The line an item describes, or (None, errors)."""
-    if item.get("kind") == "classic":
-        raw = {**DEFAULTS, **{k: str(v) for k, v in (item.get("inputs") or {}).items()}}
+def _line(state: "State") -> tuple[Line | None, dict]:
+    """The line a state describes, or (None, errors)."""
+    if state.classic_mode:
+        raw = state.classic_inputs()
         out = calculate(raw)
         if not out["ok"]:
             return None, out["errors"]
@@ -78,28 +84,19 @@ def _line(item: dict) -> tuple[Line | None, dict]:
         )
         last = max(int(v["total_epochs"]) - 1 + base, int(v["current_epoch"]))
         return Line(label, "epoch", base, last, 1, lambda x: schedule(x - base)), {}
-    request = item.get("request") or {}
-    out = explore(request)
-    if not out["ok"]:
-        return None, out["errors"]
-    from .libraries import from_library
-
-    training = out["training"]
-    kwargs = _kwargs(out)
-    schedule = from_library(out["api"], lr=out["lr"], **kwargs)
-    arguments = ", ".join(f"{k}={v}" for k, v in out["arguments"].items())
-    label = f"{out['name']}({arguments})"
-    unit = "step" if training["stepping"] == "step" else "epoch"
-    line = Line(label, unit, 0, training["total"] - 1, training["steps_per_epoch"], schedule)
+    try:
+        resolved = resolve(state.request())
+        schedule = resolved.schedule()
+    except _Invalid as invalid:
+        return None, invalid.errors
+    except ValueError as error:
+        return None, {"api": str(error)}
+    training = resolved.training
+    arguments = ", ".join(f"{k}={format_value(v)}" for k, v in resolved.kwargs.items())
+    label = f"{resolved.spec.name}({arguments})"
+    line = Line(label, training.stepping, 0, training.total - 1, training.steps_per_epoch, schedule, resolved.lr)
     line.last = _end_of(schedule, line.last)
     return line, {}
-
-
-def _kwargs(out: dict) -> dict:
-    """The arguments of an explorer answer, back as Python values."""
-    import ast
-
-    return {name: ast.literal_eval(text) for name, text in out["arguments"].items()}
 
 
 def _end_of(schedule, last: int) -> int:
@@ -115,23 +112,30 @@ def _end_of(schedule, last: int) -> int:
     return last if last <= 0 or computes(last) else first_failure(computes, last) - 1
 
 
-def _lines(items: list) -> tuple[list[Line], dict]:
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_ITEMS:
+def _lines(items: list["State"]) -> tuple[list[Line], dict]:
+    """The items' lines, or errors naming each item (``compare.1`` is the second) that cannot be drawn."""
+    if not 1 <= len(items) <= MAX_ITEMS:
         return [], {"compare": f"Compare between 1 and {MAX_ITEMS} schedules."}
     lines, errors = [], {}
     for index, item in enumerate(items):
-        line, problems = _line(item if isinstance(item, dict) else {})
+        line, problems = _line(item)
         if line is None:
-            errors[f"compare.{index}"] = "; ".join(problems.values())
+            errors[f"compare.{index}"] = f"#{index + 1}: " + "; ".join(problems.values())
         else:
             lines.append(line)
+    if not errors:
+        unit = lines[0].unit
+        for index, line in enumerate(lines):
+            if line.unit != unit and line.per_epoch is None:
+                errors[f"compare.{index}"] = f"#{index + 1} steps once per epoch and has no steps per epoch: give it one to draw it by {unit}."
     return lines, errors
 
 
-def compare(items: list) -> dict:
+def compare(items: list["State"]) -> dict:
     """Up to four schedules on one chart: a shared x grid, one y series and legend entry each.
 
-    >>> out = compare([{"kind": "classic", "inputs": {}}, {"kind": "classic", "inputs": {"schedule": "step"}}])
+    >>> from lrcalc.page import State
+    >>> out = compare([State(), State(schedule="step")])
     >>> out["legend"][1], out["y"][1][30]
     ('Step Decay: step_size=25, step_factor=0.5, initial_lr=0.01', 0.005)
     """
@@ -148,7 +152,8 @@ def compare(items: list) -> dict:
         grid = sorted({round(start + i * span / (CHART_POINTS - 1)) for i in range(CHART_POINTS)})
     ys = [[line.at(x, unit) for x in grid] for line in lines]
     texts = [[fmt.lr(v) if v is not None else "—" for v in y] for y in ys]
-    positive = [v for y in ys for v in y if v is not None]
+    drawn = [v for y in ys for v in y if v is not None]
+    log_ok = any(v > 0 for v in drawn)
     return {
         "ok": True,
         "unit": unit,
@@ -158,14 +163,16 @@ def compare(items: list) -> dict:
         "text": texts,
         "legend": [line.label for line in lines],
         "x_label": unit.capitalize(),
-        "log_ok": bool(positive) and min(positive) > 0,
+        "log_ok": log_ok,
+        "log_note": "" if not log_ok or min(drawn) > 0 else "On a log scale the points at 0 or below are left out: a log axis has no 0.",
     }
 
 
-def download(items: list) -> dict:
+def download(items: list["State"]) -> dict:
     """Every step or epoch of the items, exact: CSV text, and JSON text, or errors.
 
-    >>> print(download([{"kind": "classic", "inputs": {"total_epochs": "3", "current_epoch": "1"}}])["csv"])
+    >>> from lrcalc.page import State
+    >>> print(download([State(classic={**State().classic, "total_epochs": "3", "current_epoch": "1"})])["csv"])
     epoch,lr
     0,0.01
     1,0.0095
@@ -181,16 +188,19 @@ def download(items: list) -> dict:
     rows = end - start + 1
     if rows > MAX_ROWS:
         return {"ok": False, "errors": {"download": f"The curve has {rows:,} {unit}s; a download holds at most {MAX_ROWS:,}. Shorten the run or read it in epochs."}}
-    headers = [unit, "lr"] if len(lines) == 1 else [unit] + [f"lr_{i + 1}" for i in range(len(lines))]
+    headers = [unit, "lr"] if len(lines) == 1 else [unit] + [f"{line.label}" for line in lines]
     table = []
     for x in range(start, end + 1):
         values = [line.at(x, unit) for line in lines]
         table.append([x] + values)
-    csv = ",".join(headers) + "\n" + "".join(",".join([str(row[0])] + ["" if v is None else repr(v) for v in row[1:]]) + "\n" for row in table)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows([row[0]] + ["" if v is None else repr(v) for v in row[1:]] for row in table)
     document = {
         "unit": unit,
         "columns": headers,
-        "schedules": [line.label for line in lines],
+        "schedules": [{"label": line.label, "optimizer_lr": line.optimizer_lr} for line in lines],
         "rows": table,
     }
-    return {"ok": True, "csv": csv, "json": json.dumps(document, allow_nan=False), "filename": f"learning-rate-by-{unit}"}
+    return {"ok": True, "csv": text.getvalue(), "json": json.dumps(document, allow_nan=False), "filename": f"learning-rate-by-{unit}"}

@@ -18,6 +18,7 @@ scheduler steps of the whole run.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from . import fmt
@@ -51,8 +52,21 @@ def format_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     if isinstance(value, dict):
+        if "api" in value:
+            return _nested_call(value)
         return "{" + ", ".join(f"{format_value(k)}: {format_value(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def _nested_call(value: Mapping[str, Any]) -> str:
+    """A nested scheduler (``{"api": ..., **kwargs}``) as the call that builds it."""
+    try:
+        spec = lookup(str(value["api"]))
+    except ValueError:
+        return "{" + ", ".join(f"{format_value(k)}: {format_value(v)}" for k, v in value.items()) + "}"
+    parts = ["optimizer"] if spec.leading_optimizer else []
+    parts += [f"{name}={format_value(v)}" for name, v in value.items() if name != "api"]
+    return f"{spec.name}({', '.join(parts)})"
 
 
 def call_text(spec: LibraryAPI, lr: float | None, kwargs: Mapping[str, Any]) -> str:
@@ -157,10 +171,99 @@ def _mentions(message: str, word: str) -> bool:
 # ---------------------------------------------------------------- training length
 
 
-def read_training(raw: Mapping[str, Any], default_stepping: str) -> dict[str, Any]:
-    """Epochs, steps per epoch, how often the scheduler steps, and the unit to read in."""
-    text = {key: str(raw.get(key, "")).strip() for key in ("epochs", "steps_per_epoch", "dataset_size", "batch_size", "accumulation", "stepping", "unit", "current")}
+_CONVENTIONS = {
+    ("torch", "epoch"): "PyTorch's examples call scheduler.step() once per epoch",
+    ("torch", "step"): "PyTorch's documentation calls scheduler.step() after every batch",
+    ("keras", "step"): "Keras evaluates a schedule at the optimizer's iteration count",
+    ("optax", "step"): "optax evaluates a schedule at the optimizer's update count",
+    ("transformers", "step"): "the Trainer steps it after every optimizer step",
+    ("timm", "epoch"): "timm's train.py calls scheduler.step(epoch) once per epoch",
+    ("lrcalc", "epoch"): "lrcalc's families count epochs unless told otherwise",
+}
+"""Why each library's scheduler steps as it does by default (the "Automatic" choice)."""
+
+
+def convention(spec: LibraryAPI) -> str:
+    """How ``spec`` is usually stepped, and why, for the page's "Automatic" choice."""
+    how = "once per epoch" if spec.stepping == "epoch" else "after every optimizer step"
+    why = _CONVENTIONS.get((spec.library, spec.stepping), "its library's convention")
+    return f"{spec.name} steps {how}: {why}."
+
+
+@dataclass(frozen=True)
+class Training:
+    """The run a schedule is read over: its length, what one scheduler step is, and where to read."""
+
+    epochs: int
+    steps_per_epoch: int | None  # None: not given, and not needed (per-epoch stepping read in epochs)
+    stepping: str  # "step" (after every optimizer step) or "epoch"
+    unit: str  # "step" or "epoch": how positions are shown and typed
+    current: int  # the position to read, in ``unit``
+    per_epoch_source: str = "given"  # "given", "dataset" or "none"
+    stepping_chosen: bool = False  # False: the scheduler's own convention ("Automatic")
+    notes: Mapping[str, str] = field(default_factory=dict)  # per field: how a value was worked out
+    rewrites: Mapping[str, str] = field(default_factory=dict)  # field texts that replace what was typed
+
+    @property
+    def total(self) -> int:
+        """Scheduler steps in the run."""
+        return self.epochs * (self.steps_per_epoch or 1) if self.stepping == "step" else self.epochs
+
+    @property
+    def current_step(self) -> int:
+        """The scheduler step in effect at the current position."""
+        return self.to_step(self.current)
+
+    def to_step(self, x: float) -> int:
+        """The scheduler step in effect at position ``x`` of the chosen unit."""
+        if self.stepping == self.unit:
+            return int(x)
+        per = self.steps_per_epoch or 1
+        return int(x * per) if self.stepping == "step" else int(x // per)
+
+    def to_unit(self, step: int) -> float:
+        """Where scheduler step ``step`` starts, in the chosen unit."""
+        if self.stepping == self.unit:
+            return step
+        per = self.steps_per_epoch or 1
+        return step / per if self.stepping == "step" else step * per
+
+    def where(self, step: int) -> str:
+        """``step 300`` or ``epoch 2.5``: where a scheduler step falls, in the chosen unit."""
+        position = self.to_unit(step)
+        shown = f"{position:,}" if float(position).is_integer() else fmt.lr(position)
+        return f"{self.unit} {shown.removesuffix('.0')}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON the page gets."""
+        return {
+            "epochs": self.epochs,
+            "steps_per_epoch": self.steps_per_epoch,
+            "per_epoch_source": self.per_epoch_source,
+            "stepping": self.stepping,
+            "stepping_chosen": self.stepping_chosen,
+            "unit": self.unit,
+            "total": self.total,
+            "current": self.current,
+        }
+
+
+_TEXT_KEYS = ("epochs", "steps_per_epoch", "dataset_size", "batch_size", "accumulation", "stepping", "unit", "current", "current_unit")
+
+
+def read_training(raw: Mapping[str, Any], spec: LibraryAPI) -> Training:
+    """Epochs, steps per epoch, how often the scheduler steps, and the position to read.
+
+    ``stepping`` and ``unit`` may be ``auto`` (or empty): the scheduler's own
+    convention, and the unit it steps in. ``current_unit`` is the unit the
+    position was typed in; when it is not the unit now shown, the position is
+    converted (``rewrites`` carries the new text). Steps per epoch is needed
+    whenever steps are involved: given, or worked out from the dataset, never
+    assumed.
+    """
+    text = {key: str(raw.get(key, "")).strip() for key in _TEXT_KEYS}
     errors: dict[str, str] = {}
+    notes: dict[str, str] = {}
 
     def attempt(key: str, reader):
         try:
@@ -169,35 +272,78 @@ def read_training(raw: Mapping[str, Any], default_stepping: str) -> dict[str, An
             errors[f"training.{key}"] = error.message
             return None
 
-    epochs = attempt("epochs", lambda: read_whole("training.epochs", "Number of epochs", text["epochs"] or "", 1, MAX_STEPS))
-    if text["steps_per_epoch"]:
-        per_epoch = attempt("steps_per_epoch", lambda: read_whole("training.steps_per_epoch", "Steps per epoch", text["steps_per_epoch"], 1, MAX_STEPS))
-        source = "given"
-    elif text["dataset_size"] or text["batch_size"]:
-        size = attempt("dataset_size", lambda: read_whole("training.dataset_size", "Dataset size", text["dataset_size"], 1, 10**12))
-        batch = attempt("batch_size", lambda: read_whole("training.batch_size", "Batch size", text["batch_size"], 1, 10**9))
-        accumulate = attempt("accumulation", lambda: read_whole("training.accumulation", "Gradient accumulation", text["accumulation"] or "1", 1, 10**6))
-        per_epoch = max(1, math.ceil(math.ceil(size / batch) / accumulate)) if None not in (size, batch, accumulate) else None
-        source = "dataset"
-    else:
-        per_epoch, source = 1, "none"
-    stepping = text["stepping"] or default_stepping
+    epochs = attempt("epochs", lambda: read_whole("training.epochs", "Number of epochs", text["epochs"], 1, MAX_STEPS))
+    chosen = text["stepping"] not in ("", "auto")
+    stepping = text["stepping"] if chosen else spec.stepping
     if stepping not in ("step", "epoch"):
-        errors["training.stepping"] = f"The scheduler steps per 'step' (batch) or per 'epoch' (got {echo(stepping)})."
-    unit = text["unit"] or ("epoch" if stepping == "epoch" else "step")
+        errors["training.stepping"] = f"The scheduler steps per 'step' (batch) or per 'epoch' (got {echo(text['stepping'])})."
+    unit = stepping if text["unit"] in ("", "auto") else text["unit"]
     if unit not in ("step", "epoch"):
-        errors["training.unit"] = f"Read the curve in 'step' or 'epoch' (got {echo(unit)})."
+        errors["training.unit"] = f"Read the curve in 'step' or 'epoch' (got {echo(text['unit'])})."
+    typed_in = text["current_unit"] if text["current_unit"] in ("step", "epoch") else unit
+    if not chosen and stepping in ("step", "epoch"):
+        notes["training.stepping"] = f"Automatic: {convention(spec)}"
+    needed = "step" in (stepping, unit, typed_in)
+    per_epoch, source = attempt("steps_per_epoch", lambda: _steps_per_epoch(text, needed, notes, errors)) or (None, "none")
     if errors:
         raise _Invalid(errors)
     total = epochs * per_epoch if stepping == "step" else epochs
     if total > MAX_STEPS:
         raise _Invalid({"training.epochs": f"The run has {total:,} scheduler steps; the explorer draws at most {MAX_STEPS:,}."})
-    unit_total = epochs * per_epoch if unit == "step" else epochs
+
+    def length(in_unit: str) -> int:
+        return epochs * per_epoch if in_unit == "step" else epochs
+
     try:
-        current = read_whole("training.current", f"Current {unit}", text["current"] or "0", 0, 2 * unit_total)
+        typed = read_whole("training.current", f"Current {typed_in}", text["current"] or "0", 0, 2 * length(typed_in))
     except FieldError as error:
         raise _Invalid({error.name: error.message}) from None
-    return {"epochs": epochs, "steps_per_epoch": per_epoch, "per_epoch_source": source, "stepping": stepping, "unit": unit, "total": total, "current": current}
+    current, rewrites = typed, {}
+    if typed_in != unit:
+        current = typed * per_epoch if unit == "step" else typed // per_epoch
+        rewrites["training.current"] = str(current)
+        if current != typed:
+            notes["training.current"] = _converted(typed, typed_in, current, unit, per_epoch)
+    return Training(epochs, per_epoch, stepping, unit, current, source, chosen, notes, rewrites)
+
+
+def _steps_per_epoch(text: Mapping[str, str], needed: bool, notes: dict, errors: dict) -> tuple[int | None, str]:
+    """Steps per epoch as given, or worked out from the dataset (said in a note), or None when not needed."""
+    if text["steps_per_epoch"]:
+        return read_whole("training.steps_per_epoch", "Steps per epoch", text["steps_per_epoch"], 1, MAX_STEPS), "given"
+    if text["dataset_size"] or text["batch_size"]:
+        sizes = []
+        for key, label, high in (("dataset_size", "Dataset size", 10**12), ("batch_size", "Batch size", 10**9), ("accumulation", "Gradient accumulation", 10**6)):
+            try:
+                sizes.append(read_whole(f"training.{key}", label, text[key] or ("1" if key == "accumulation" else ""), 1, high))
+            except FieldError as error:
+                errors[error.name] = error.message
+        if len(sizes) < 3:
+            return None, "dataset"
+        size, batch, accumulate = sizes
+        batches = math.ceil(size / batch)
+        per_epoch = math.ceil(batches / accumulate)
+        notes["training.steps_per_epoch"] = (
+            f"Worked out from the dataset: ⌈{size:,} / {batch:,}⌉ = {batches:,} batches"
+            + (f", ⌈{batches:,} / {accumulate:,}⌉ = {per_epoch:,} optimizer steps" if accumulate > 1 else "")
+            + f" per epoch, so {per_epoch:,} steps per epoch (a last partial batch or accumulation counts, as in Hugging Face's Trainer)."
+        )
+        return per_epoch, "dataset"
+    if needed:
+        raise FieldError(
+            "training.steps_per_epoch",
+            "Steps per epoch is required when the scheduler steps per optimizer step or the curve is read in steps: "
+            "enter the optimizer steps per epoch (such as 100), or leave it empty and give the dataset size and batch size.",
+        )
+    return None, "none"
+
+
+def _converted(typed: int, typed_in: str, current: int, unit: str, per_epoch: int) -> str:
+    """The note for a position converted between steps and epochs."""
+    if unit == "step":
+        return f"Converted from epoch {typed:,}: epoch {typed:,} starts at step {typed:,} × {per_epoch:,} = {current:,}."
+    inside = "" if typed % per_epoch == 0 else f" (step {typed:,} is inside it; it starts at step {current * per_epoch:,})"
+    return f"Converted from step {typed:,}: it falls in epoch {current:,}{inside}."
 
 
 class _Invalid(Exception):
@@ -209,22 +355,6 @@ class _Invalid(Exception):
 
 
 # ---------------------------------------------------------------- the curve
-
-
-def _to_step(training: dict, x: float) -> int:
-    """The scheduler step in effect at position ``x`` of the chosen unit."""
-    per = training["steps_per_epoch"]
-    if training["stepping"] == "step":
-        return int(x * per) if training["unit"] == "epoch" else int(x)
-    return int(x // per) if training["unit"] == "step" else int(x)
-
-
-def _to_unit(training: dict, step: int) -> float:
-    """Where scheduler step ``step`` starts, in the chosen unit."""
-    per = training["steps_per_epoch"]
-    if training["stepping"] == "step":
-        return step / per if training["unit"] == "epoch" else step
-    return step * per if training["unit"] == "step" else step
 
 
 def _sample(total: int, extra: list[int]) -> list[int]:
@@ -257,9 +387,8 @@ def _computable(schedule, total: int, notes: list[str]) -> int:
     return low
 
 
-def _summary(training: dict, schedule, steps: list[int], values: list[float], total: int, notes: list[str]) -> list[dict]:
+def _summary(training: Training, schedule, steps: list[int], values: list[float], total: int) -> list[dict]:
     """Peak (and where), final, mean and current learning rates."""
-    unit = training["unit"]
     replayed = getattr(schedule, "replayed", False)
     if total <= EXACT_MEAN or replayed:
         full = values if len(values) == total else [float(schedule(i)) for i in range(total)]
@@ -270,62 +399,55 @@ def _summary(training: dict, schedule, steps: list[int], values: list[float], to
         mean = _trapezoid(steps, values)
         mean_label = f"Mean LR (estimated from {len(steps):,} samples)"
         peak_step, peak_value = _refined_peak(schedule, steps, values)
-    current_step = _to_step(training, training["current"])
     try:
-        current = float(schedule(current_step))
+        current = float(schedule(training.current_step))
         current_text = fmt.lr(current)
     except ValueError as error:
         current, current_text = None, f"— (the library raises: {error})"
     return [
-        {"id": "peak", "label": "Peak LR", "value": peak_value, "text": f"{fmt.lr(peak_value)} at {_where(training, peak_step)}"},
-        {"id": "final", "label": "Final LR", "value": values[-1], "text": f"{fmt.lr(values[-1])} at {_where(training, steps[-1])}"},
+        {"id": "peak", "label": "Peak LR", "value": peak_value, "text": f"{fmt.lr(peak_value)} at {training.where(peak_step)}"},
+        {"id": "final", "label": "Final LR", "value": values[-1], "text": f"{fmt.lr(values[-1])} at {training.where(steps[-1])}"},
         {"id": "mean", "label": mean_label, "value": mean, "text": fmt.lr(mean)},
-        {"id": "current", "label": f"LR at {unit} {training['current']:,}", "value": current, "text": current_text},
+        {"id": "current", "label": f"LR at {training.unit} {training.current:,}", "value": current, "text": current_text},
     ]
 
 
-def _where(training: dict, step: int) -> str:
-    """``step 300`` or ``epoch 2.5``: where a scheduler step falls, in the chosen unit."""
-    position = _to_unit(training, step)
-    shown = f"{position:,}" if float(position).is_integer() else fmt.lr(position)
-    return f"{training['unit']} {shown.removesuffix('.0')}"
-
-
-def _steps_text(training: dict, summary: list[dict], found: list[tuple[int, str]], total: int) -> list[str]:
+def _steps_text(training: Training, summary: list[dict], found: list[tuple[int, str]], total: int) -> list[str]:
     """Where the current position falls: its scheduler step, its phase and the value."""
-    current = training["current"]
-    step = _to_step(training, current)
-    unit = training["unit"]
+    current, step, unit = training.current, training.current_step, training.unit
     lines = [f"{unit.capitalize()} {current:,} is scheduler step {step:,} of the run's {total:,} (0-based)."]
-    if training["stepping"] == "step" and unit == "epoch":
-        lines[0] = f"Epoch {current:,} starts at scheduler step {current:,} × {training['steps_per_epoch']:,} = {step:,} of {total:,}."
-    elif training["stepping"] == "epoch" and unit == "step":
-        lines[0] = f"Step {current:,} is in epoch floor({current:,} / {training['steps_per_epoch']:,}) = {step:,}; the scheduler steps once per epoch."
-    text = phases.describe(step, found, total, lambda s: _where(training, s))
+    if training.stepping == "step" and unit == "epoch":
+        lines[0] = f"Epoch {current:,} starts at scheduler step {current:,} × {training.steps_per_epoch:,} = {step:,} of {total:,}."
+    elif training.stepping == "epoch" and unit == "step":
+        lines[0] = f"Step {current:,} is in epoch floor({current:,} / {training.steps_per_epoch:,}) = {step:,}; the scheduler steps once per epoch."
+    text = phases.describe(step, found, total, training.where)
     if text:
         lines.append(text)
     lines.append(f"The learning rate there is {summary[3]['text']}.")
     return lines
 
 
-def _describe(spec: LibraryAPI, training: dict, summary: list[dict], total: int, drawn: int) -> str:
+def _describe(spec: LibraryAPI, training: Training, summary: list[dict], total: int, drawn: int) -> str:
     """A sentence describing the curve, for the chart's text alternative."""
     peak, final, mean = (item["text"] for item in summary[:3])
-    length = f"{total:,} scheduler steps, one per {'epoch' if training['stepping'] == 'epoch' else 'optimizer step'}"
+    length = f"{total:,} scheduler steps, one per {'epoch' if training.stepping == 'epoch' else 'optimizer step'}"
     shown = "" if drawn >= total else f" Drawn from {drawn:,} of them."
     return f"{spec.name} over {length}: peak {peak}, final {final}, mean {mean}.{shown}"
 
 
-def _copy_text(call: str, training: dict, summary: list[dict], notes: list[str]) -> str:
-    """Plain text for the clipboard: the scheduler call, the run, the numbers and the notes."""
+def copy_text(call: str, training: Training, summary: list[dict], notes: list[str], page_url: str = "") -> str:
+    """Plain text for the clipboard: the scheduler call, the run, the numbers, the notes and the link."""
     lines = ["Learning rate schedule", "", f"Scheduler: {call}", "", "Training:"]
-    lines.append(f"  Epochs: {training['epochs']:,}")
-    lines.append(f"  Steps per epoch: {training['steps_per_epoch']:,}")
-    lines.append(f"  Scheduler steps once per: {'epoch' if training['stepping'] == 'epoch' else 'optimizer step'}")
-    lines.append(f"  Scheduler steps in the run: {training['total']:,}")
+    lines.append(f"  Epochs: {training.epochs:,}")
+    if training.steps_per_epoch is not None:
+        lines.append(f"  Steps per epoch: {training.steps_per_epoch:,}")
+    lines.append(f"  Scheduler steps once per: {'epoch' if training.stepping == 'epoch' else 'optimizer step'}")
+    lines.append(f"  Scheduler steps in the run: {training.total:,}")
     lines += ["", "Results:"] + [f"  {item['label']}: {item['text']}" for item in summary]
     if notes:
         lines += ["", "Notes:"] + [f"  {note}" for note in notes]
+    if page_url:
+        lines += ["", f"Calculated with {page_url}"]
     return "\n".join(lines) + "\n"
 
 
@@ -357,7 +479,95 @@ def _trapezoid(steps: list[int], values: list[float]) -> float:
 # ---------------------------------------------------------------- the request
 
 
-def explore(request: Mapping[str, Any]) -> dict:
+@dataclass(frozen=True)
+class Resolved:
+    """A request read and validated: the scheduler, its arguments as Python values, and the run."""
+
+    spec: LibraryAPI
+    lr: float | None
+    kwargs: Mapping[str, Any]  # what the user gave (and what the training length filled in)
+    training: Training
+    notes: tuple[str, ...] = ()  # how arguments were filled in
+
+    def schedule(self):
+        """``schedule(step) -> lr``, exactly as the library computes it."""
+        from .libraries import from_library
+
+        return from_library(self.spec.api, lr=self.lr, **self.kwargs)
+
+    @property
+    def call(self) -> str:
+        """The constructor call as the user would write it."""
+        return call_text(self.spec, self.lr, self.kwargs)
+
+
+def resolve(request: Mapping[str, Any]) -> Resolved:
+    """Read a request (see the module docstring) into Python values, or raise ``_Invalid``."""
+    mode = str(request.get("mode", "library"))
+    errors: dict[str, str] = {}
+    if mode == "paste":
+        try:
+            pasted = parse_call(str(request.get("paste", "")))
+        except PasteError as error:
+            raise _Invalid({"paste": f"{error}."}) from None
+        spec, kwargs, lr = pasted.spec, dict(pasted.kwargs), pasted.lr
+        if lr is None:
+            lr = _attempt_lr(request, spec, errors)
+    else:
+        try:
+            spec = lookup(str(request.get("api", "")))
+        except ValueError as error:
+            raise _Invalid({"api": f"{error}."}) from None
+        kwargs = _read_arguments(spec, request.get("args") or {}, errors)
+        lr = _attempt_lr(request, spec, errors)
+    try:
+        training = read_training(request.get("training") or {}, spec)
+    except _Invalid as invalid:
+        errors.update(invalid.errors)
+    if errors:
+        raise _Invalid(errors)
+    notes = _fill_from_training(spec, kwargs, training)
+    return Resolved(spec, lr, kwargs, training, tuple(notes))
+
+
+def _read_arguments(spec: LibraryAPI, args: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The typed arguments as Python values (empty ones are left to the library's defaults)."""
+    kwargs = {}
+    for param in spec.params:
+        text = str(args.get(param.name, ""))
+        if param.from_training and not text.strip():
+            continue
+        try:
+            value = read_argument(param, text)
+        except FieldError as error:
+            errors[error.name] = error.message
+            continue
+        if text.strip():
+            kwargs[param.name] = value
+    return kwargs
+
+
+def _fill_from_training(spec: LibraryAPI, kwargs: dict[str, Any], training: Training) -> list[str]:
+    """Give arguments that mean "the run's length" the training length when they were left out."""
+    notes = []
+    for param in spec.params:
+        if not param.from_training or param.name in kwargs or any(kwargs.get(name) is not None for name in param.alternatives):
+            continue
+        kwargs[param.name] = training.total
+        notes.append(f"{param.name} = {training.total:,}, the run's length in scheduler steps (from the training length; type a value to override it).")
+    return notes
+
+
+def _attempt_lr(request: Mapping[str, Any], spec: LibraryAPI, errors: dict[str, str]) -> float | None:
+    """The optimizer's learning rate, or None with the error recorded."""
+    try:
+        return _read_lr(request, spec)
+    except _Invalid as error:
+        errors.update(error.errors)
+        return None
+
+
+def explore(request: Mapping[str, Any], page_url: str = "") -> dict:
     """Answer one request from the page (see the module docstring).
 
     >>> out = explore({"mode": "library", "api": "torch.optim.lr_scheduler.StepLR", "lr": "0.1",
@@ -365,49 +575,23 @@ def explore(request: Mapping[str, Any]) -> dict:
     >>> [s["text"] for s in out["summary"]][:2]
     ['0.1 at epoch 0', '0.001 at epoch 89']
     """
-    mode = str(request.get("mode", "library"))
-    notes: list[str] = []
-    try:
-        if mode == "paste":
-            try:
-                pasted = parse_call(str(request.get("paste", "")))
-            except PasteError as error:
-                raise _Invalid({"paste": f"{error}."}) from None
-            spec, kwargs = pasted.spec, pasted.kwargs
-            lr = pasted.lr if pasted.lr is not None else _read_lr(request, spec)
-        else:
-            try:
-                spec = lookup(str(request.get("api", "")))
-            except ValueError as error:
-                raise _Invalid({"api": f"{error}."}) from None
-            kwargs, errors = {}, {}
-            for param in spec.params:
-                text = str((request.get("args") or {}).get(param.name, ""))
-                try:
-                    value = read_argument(param, text)
-                except FieldError as error:
-                    errors[error.name] = error.message
-                    continue
-                if text.strip():
-                    kwargs[param.name] = value
-            lr = None
-            try:
-                lr = _read_lr(request, spec)
-            except _Invalid as error:
-                errors.update(error.errors)
-            if errors:
-                raise _Invalid(errors)
-        training = read_training(request.get("training") or {}, "epoch" if spec.stepping == "epoch" else "step")
-        from .libraries import from_library
+    return answer(request, page_url)[0]
 
+
+def answer(request: Mapping[str, Any], page_url: str = "") -> tuple[dict, Resolved | None]:
+    """:func:`explore`'s answer, with the request as Python values (None when it has errors)."""
+    mode = str(request.get("mode", "library"))
+    try:
+        resolved = resolve(request)
         try:
-            schedule = from_library(spec.api, lr=lr, **kwargs)
+            schedule = resolved.schedule()
         except ValueError as error:
-            field = "paste" if mode == "paste" else _field_of(error, spec)
-            raise _Invalid({field: f"{spec.name}: {error}"}) from None
+            field_name = "paste" if mode == "paste" else _field_of(error, resolved.spec)
+            raise _Invalid({field_name: f"{resolved.spec.name}: {error}"}) from None
     except _Invalid as invalid:
-        return {"ok": False, "errors": invalid.errors}
-    return _answer(spec, lr, kwargs, training, schedule, notes)
+        return {"ok": False, "errors": invalid.errors}, None
+    body = _answer(resolved, schedule, page_url)
+    return body, resolved if body["ok"] else None
 
 
 def _read_lr(request: Mapping[str, Any], spec: LibraryAPI) -> float | None:
@@ -423,28 +607,42 @@ def _read_lr(request: Mapping[str, Any], spec: LibraryAPI) -> float | None:
     return value
 
 
-def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
+def log_axis(values: list[float], training: Training, steps: list[int]) -> tuple[bool, str]:
+    """Whether a log axis can show the curve, and what the page should say about it."""
+    positive = [i for i, v in enumerate(values) if v > 0]
+    if not positive:
+        return False, "Log scale is unavailable: the learning rate is never above 0."
+    if len(positive) == len(values):
+        return True, ""
+    first = positive[0]
+    if all(v > 0 for v in values[first:]):
+        return True, f"On a log scale the curve starts at its first positive value, at {training.where(steps[first])}: a log axis has no 0."
+    return True, "On a log scale the points at 0 or below are left out: a log axis has no 0."
+
+
+def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
     """The curve, the summary numbers and the notes for a valid request."""
-    total = training["total"]
+    spec, training = resolved.spec, resolved.training
+    total = training.total
     if getattr(schedule, "replayed", False) and total > MAX_REPLAYED:
         return {
             "ok": False,
             "errors": {"training.epochs": f"{spec.name} is replayed step by step; the explorer draws at most {MAX_REPLAYED:,} of its steps (this run has {total:,})."},
         }
-    notes.extend(getattr(schedule, "notes", ()))
-    current = _to_step(training, training["current"])
+    notes = list(resolved.notes) + list(getattr(schedule, "notes", ()))
+    current = training.current_step
     total = _computable(schedule, total, notes)
     if not total:
         return {"ok": False, "errors": {"api": notes[-1] if notes else "The schedule has no values."}}
     steps = _sample(total, [current])
     values = [float(schedule(step)) for step in steps]
     if current >= total:
-        notes.append(f"The current {training['unit']} is past the end of the run: the value shown extends the schedule (an extrapolation).")
-    summary = _summary(training, schedule, steps, values, total, notes)
-    xs = [_to_unit(training, step) for step in steps]
-    stepped = training["stepping"] == "epoch" and training["unit"] == "step"
-    call = call_text(spec, lr, kwargs)
-    found = phases.boundaries(spec.api, bind(spec, dict(kwargs)), total)
+        notes.append(f"The current {training.unit} is past the end of the run: the value shown extends the schedule (an extrapolation).")
+    summary = _summary(training, schedule, steps, values, total)
+    stepped = training.stepping == "epoch" and training.unit == "step"
+    call = resolved.call
+    found = phases.boundaries(spec.api, bind(spec, dict(resolved.kwargs)), total)
+    log_ok, log_note = log_axis(values, training, steps)
     return {
         "ok": True,
         "api": spec.api,
@@ -453,25 +651,31 @@ def _answer(spec: LibraryAPI, lr, kwargs, training, schedule, notes) -> dict:
         "call": call,
         "summary_text": _describe(spec, training, summary, total, len(steps)),
         "steps": _steps_text(training, summary, found, total),
-        "copy_text": _copy_text(call, training, summary, notes),
-        "arguments": {name: format_value(value) for name, value in kwargs.items()},
-        "lr": lr,
-        "training": training,
+        "copy_text": copy_text(call, training, summary, notes, page_url),
+        "arguments": {name: format_value(value) for name, value in resolved.kwargs.items()},
+        "lr": resolved.lr,
+        "training": training.as_dict(),
+        "field_notes": dict(training.notes),
+        "rewrites": dict(training.rewrites),
+        "automatic": {
+            "stepping": f"Automatic (per {'epoch' if spec.stepping == 'epoch' else 'optimizer step'})",
+            "unit": f"Automatic ({training.stepping}s)",
+        },
         "summary": summary,
         "notes": notes,
         "chart": {
-            "x": xs,
-            "x_text": [_where(training, step).split(" ", 1)[1] for step in steps],
+            "x": [training.to_unit(step) for step in steps],
+            "x_text": [training.where(step).split(" ", 1)[1] for step in steps],
             "y": values,
             "text": [fmt.lr(v) for v in values],
             "marker": min(range(len(steps)), key=lambda i: abs(steps[i] - min(current, steps[-1]))),
             "path": "stepped" if stepped else "linear",
-            "x_label": f"{training['unit'].capitalize()}",
-            "point_label": training["unit"].capitalize(),
+            "x_label": training.unit.capitalize(),
+            "point_label": training.unit.capitalize(),
             "y_label": "Learning rate",
-            "log_ok": min(values) > 0,
-            "log_note": "" if min(values) > 0 else "Log scale is unavailable: the learning rate reaches 0 or below.",
-            "marks": [{"x": _to_unit(training, step), "label": f"{label} at {_where(training, step)}"} for step, label in found],
+            "log_ok": log_ok,
+            "log_note": log_note,
+            "marks": [{"x": training.to_unit(step), "label": f"{label} at {training.where(step)}"} for step, label in found],
             "table_note": (
                 f"The chart and this table show {len(steps):,} of {total:,} scheduler steps, evenly spaced."
                 if len(steps) < total
@@ -496,11 +700,17 @@ TRAINING_FIELDS = (
     {
         "name": "stepping",
         "label": "Scheduler steps once per",
-        "default": "step",
-        "hint": "Call scheduler.step() after every optimizer step, or once an epoch.",
-        "choices": [["step", "optimizer step (batch)"], ["epoch", "epoch"]],
+        "default": "auto",
+        "hint": "Call scheduler.step() after every optimizer step, or once an epoch. Automatic follows the scheduler's library.",
+        "choices": [["auto", "Automatic (as its library does)"], ["step", "optimizer step (batch)"], ["epoch", "epoch"]],
     },
-    {"name": "unit", "label": "Show the curve in", "default": "step", "hint": "Read the chart and the numbers in steps or in epochs.", "choices": [["step", "steps"], ["epoch", "epochs"]]},
+    {
+        "name": "unit",
+        "label": "Show the curve in",
+        "default": "auto",
+        "hint": "Read the chart and the numbers in steps or in epochs; the current position is converted when this changes.",
+        "choices": [["auto", "Automatic (as it steps)"], ["step", "steps"], ["epoch", "epochs"]],
+    },
     {"name": "current", "label": "Current position", "default": "0", "hint": "The step or epoch (in the unit above) to read the learning rate at.", "inputmode": "numeric"},
 )
 """The training-length fields of the explorer modes, as the page renders them."""
@@ -512,6 +722,22 @@ LIBRARY_LABELS = {
     "transformers": "Hugging Face transformers",
     "timm": "timm",
 }
+
+
+def argument_hint(param: Param) -> str:
+    """The sentence under an argument's field: what it is, its default, and what the page filled in."""
+    parts = [param.doc] if param.doc else []
+    if param.from_training:
+        verb = "is" if len(param.alternatives) == 1 else "are"
+        unless = f" (unless {' and '.join(param.alternatives)} {verb} given)" if param.alternatives else ""
+        parts.append(f"Empty: the run's length in scheduler steps, from the training length below{unless}.")
+    elif param.example:
+        shown = f" ({param.example})" if len(param.example) <= 24 else ""
+        required = "Required" if param.required else f"Default: {format_value(param.default)}"
+        parts.append(f"{required}; the page filled in an example{shown}: type your own.")
+    else:
+        parts.append("Required." if param.required else f"Default: {format_value(param.default)}.")
+    return " ".join(parts)
 
 
 def catalog() -> dict:
@@ -536,10 +762,12 @@ def catalog() -> dict:
                 {
                     "name": p.name,
                     "kind": p.kind,
-                    "required": p.required,
+                    "required": p.required and not p.from_training,
                     "default": None if p.required else format_value(p.default),
                     "choices": list(p.choices),
-                    "doc": p.doc,
+                    "example": p.example,
+                    "placeholder": "the training length" if p.from_training else "" if p.required else format_value(p.default),
+                    "hint": argument_hint(p),
                 }
                 for p in spec.params
             ],

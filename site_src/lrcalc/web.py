@@ -12,41 +12,33 @@ import json
 import math
 import traceback
 
-from . import batch, compare, export, finder, fmt, share
-from .calculator import read_form
+from . import batch, compare, finder, fmt
 from .forms import FieldError, read_whole
-from .calculator import calculate
-from .explore import explore
+from .page import State, read_query, view
 
 
 def handle(request: str) -> str:
     """Answer one request.
 
-    ``{"type": "calculate", "inputs": {...}, "page_url": ...}`` runs the classic
-    calculator; ``"explore"`` the schedule explorer; ``"finder"`` the range-test
-    analysis; ``"link"`` reads a page address; ``"compare"`` and ``"download"``
-    take a list of items; ``"batch"`` is the batch-size helper.
+    ``{"type": "view", "state": {...}, "page_url": ...}`` is everything the
+    calculator shows for a state (:func:`lrcalc.page.view`); ``"link"`` reads a
+    page address into a state; ``"download"`` writes a state's curves (and its
+    comparison's) as CSV and JSON; ``"finder"`` is the range-test analysis;
+    ``"batch"`` the batch-size helper.
     """
     try:
         message = json.loads(request)
         kind = message.get("type")
-        if kind == "calculate":
-            inputs = {str(k): str(v) for k, v in (message.get("inputs") or {}).items()}
-            body = calculate(inputs, page_url=str(message.get("page_url", "")))
-            if body["ok"]:
-                body["code"] = classic_code(inputs)
-        elif kind == "explore":
-            body = explore(message.get("request") or {})
-            if body["ok"]:
-                body["code"] = export.all_code(body["api"], body["lr"], compare._kwargs(body))
+        if kind == "view":
+            body = view(State.from_page(message.get("state")), str(message.get("page_url", "")))
+        elif kind == "link":
+            state, notes = read_query(str(message.get("query", "")))
+            body = {"state": state.to_page(), "notes": notes}
+        elif kind == "download":
+            state = State.from_page(message.get("state"))
+            body = compare.download([state.alone(), *state.compare])
         elif kind == "finder":
             body = _finder(message)
-        elif kind == "link":
-            body = share.read_query(str(message.get("query", "")))
-        elif kind == "compare":
-            body = compare.compare(message.get("items"))
-        elif kind == "download":
-            body = compare.download(message.get("items"))
         elif kind == "batch":
             body = batch.helper(message.get("inputs") or {})
         else:
@@ -54,19 +46,6 @@ def handle(request: str) -> str:
         return json.dumps(body, allow_nan=False, ensure_ascii=False)
     except Exception:  # noqa: BLE001 - any bug must reach the page as a visible banner
         return json.dumps({"ok": False, "fatal": traceback.format_exc()})
-
-
-def classic_code(inputs: dict) -> dict:
-    """Library code for a classic schedule: its lrcalc family, exported (0-based epochs)."""
-    values, _ = read_form(inputs)
-    v = values.values
-    if values.kind.name == "exponential":
-        api, kwargs = "lrcalc.exponential_decay", {"init_value": v["initial_lr"], "decay_rate": v["decay_rate"]}
-    elif values.kind.name == "step":
-        api, kwargs = "lrcalc.step_decay", {"init_value": v["initial_lr"], "step_size": v["step_size"], "decay_factor": v["step_factor"]}
-    else:
-        api, kwargs = "lrcalc.constant", {"value": v["initial_lr"]}
-    return export.all_code(api, None, kwargs)
 
 
 def _finder(message: dict) -> dict:

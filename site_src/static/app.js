@@ -236,8 +236,6 @@ function renderArgs(api) {
   const spec = catalog.apis[api];
   container.replaceChildren(...spec.params.map((param) => argField(param)));
   $("api-summary").textContent = spec.summary;
-  $("train-stepping").value = spec.stepping === "epoch" ? "epoch" : "step";
-  $("train-unit").value = $("train-stepping").value;
 }
 
 function argField(param) {
@@ -267,14 +265,15 @@ function argField(param) {
     else input.type = "text";
     input.autocomplete = "off";
     input.spellcheck = false;
-    input.placeholder = param.required ? "" : param.default;
+    input.placeholder = param.placeholder;
   }
   input.id = id;
   input.dataset.arg = param.name;
+  input.value = param.example; // Python's example for a required argument (and said so in the hint)
   const hint = document.createElement("p");
   hint.className = "hint";
   hint.id = `${id}-hint`;
-  hint.textContent = [param.doc, param.required ? "Required." : `Default: ${param.default}.`].filter(Boolean).join(" ");
+  hint.textContent = param.hint;
   input.setAttribute("aria-describedby", hint.id);
   const error = document.createElement("p");
   error.className = "error";
@@ -297,6 +296,7 @@ async function updateLayout() {
   $("explore-results").hidden = classic;
   if (classic) {
     showFieldsFor($("schedule").value);
+    renderArgs(null);
     return;
   }
   if (!catalog) return;
@@ -308,10 +308,6 @@ async function updateLayout() {
 }
 
 // ---------------------------------------------------------------- the classic form
-
-function readForm() {
-  return Object.fromEntries(fieldNames.map((name) => [name, $(name).value]));
-}
 
 function showFieldsFor(kindName) {
   const kind = config.form.kinds[kindName];
@@ -343,19 +339,31 @@ function describeFields(errors) {
   }
 }
 
-// ---------------------------------------------------------------- the explorer form
+// ---------------------------------------------------------------- the state
 
-function readExplore() {
-  const mode = currentMode();
+// The whole calculator as lrcalc.page.State reads it: what the user typed, as text.
+function readState() {
+  const classic = Object.fromEntries(fieldNames.filter((name) => name !== "schedule").map((name) => [name, $(name).value]));
   const training = Object.fromEntries(config.training.map((field) => [field.name, $(`train-${field.name}`).value]));
-  const request = { mode: mode === "schedule" ? "family" : mode, lr: $("lr").value, training, page_url: location.href };
-  if (mode === "paste") {
-    request.paste = $("paste").value;
-  } else {
-    request.api = currentApi();
-    request.args = Object.fromEntries([...$("args").querySelectorAll("[data-arg]")].map((input) => [input.dataset.arg, input.value]));
-  }
-  return request;
+  return {
+    mode: currentMode(),
+    schedule: $("schedule").value,
+    classic,
+    library: $("library").value,
+    api: $("api").value,
+    lr: $("lr").value,
+    paste: $("paste").value,
+    args: Object.fromEntries([...$("args").querySelectorAll("[data-arg]")].map((input) => [input.dataset.arg, input.value])),
+    training,
+    current_unit: $("train-current").dataset.unit || "",
+    log: $("log-scale").checked,
+    compare: compared,
+  };
+}
+
+// The page's address without its query: Python appends the query of the state shown.
+function pageURL() {
+  return location.href.split(/[?#]/)[0];
 }
 
 // Where a message for an explorer field goes: [paragraph, input].
@@ -376,9 +384,10 @@ function clearExploreErrors() {
 
 // ---------------------------------------------------------------- results
 
-let lastResult = config.initial;
+let lastResult = config.initial; // the last valid view (its copy text, code, state)
+let lastView = config.initial; // the last view, valid or not (its link)
 const chart = new LrChart($("chart"), $("chart-readout"), { onZoom: (zoomed) => ($("reset-zoom").hidden = !zoomed) });
-let compared = []; // saved items ({kind, inputs | request}) drawn beside the current one
+let compared = []; // states saved for comparison (lrcalc.page.State as JSON), drawn beside the current one
 
 async function render(result) {
   if (result.fatal) {
@@ -388,17 +397,19 @@ async function render(result) {
   if (result.kind === "explore") renderExplore(result);
   else renderClassic(result);
   section.classList.toggle("has-errors", !result.ok);
+  lastView = result;
   lastResult = result.ok ? result : null;
+  showLink(result.link);
   if (!result.ok) {
     const stale = "The chart still shows the last valid inputs: fix the marked field to update it.";
     $("chart-summary").textContent = stale;
     $("chart-readout").textContent = stale;
     return;
   }
-  const logBox = $("log-scale");
-  logBox.disabled = !result.chart.log_ok;
-  if (!result.chart.log_ok) logBox.checked = false;
-  $("log-note").textContent = result.chart.log_note;
+  // The box keeps the user's choice (it is part of the state); the chart is drawn on a log axis when
+  // the curve allows it, and the note says what a log axis leaves out, or why it is unavailable.
+  $("log-scale").disabled = !result.chart.log_ok;
+  $("log-note").textContent = result.log || !result.chart.log_ok ? result.chart.log_note : "";
   renderCode();
   $("steps").replaceChildren(
     ...result.steps.map((line) => {
@@ -407,13 +418,15 @@ async function render(result) {
       return item;
     }),
   );
-  if (compared.length) {
-    await renderComparison();
+  chart.setLog(result.log, false);
+  if (result.compare && result.compare.ok) {
+    renderComparison(result.compare);
   } else {
+    $("compare-box").hidden = !result.compare;
+    if (result.compare) $("compare-list").replaceChildren(...compareItems(result.compare.errors));
     chart.update(result.chart);
     renderTable(result.chart);
   }
-  writeLink();
 }
 
 function renderCode() {
@@ -439,42 +452,45 @@ async function copyCode() {
 
 // ---------------------------------------------------------------- comparing
 
-function currentItem() {
-  return isClassic() ? { kind: "classic", inputs: readForm() } : { kind: "explore", request: readExplore() };
+// One line of the comparison list: its swatch, its text and, for a saved schedule, a Remove button.
+function compareEntry(i, text, swatch = true) {
+  const item = document.createElement("li");
+  if (swatch) {
+    const mark = document.createElement("span");
+    mark.className = `series-swatch series-${i + 1}`;
+    mark.setAttribute("aria-hidden", "true");
+    item.append(mark);
+  }
+  const words = document.createElement("span");
+  words.textContent = text;
+  item.append(words);
+  if (i > 0) {
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "secondary small";
+    remove.textContent = "Remove";
+    remove.setAttribute("aria-label", `Remove #${i + 1} from the comparison`);
+    remove.addEventListener("click", () => {
+      compared.splice(i - 1, 1);
+      recalculate();
+    });
+    item.append(remove);
+  }
+  return item;
 }
 
-async function renderComparison() {
-  const reply = await calculator.ask({ type: "compare", items: [currentItem(), ...compared] });
-  $("compare-box").hidden = !compared.length;
-  if (!reply.ok) {
-    $("download-status").textContent = Object.values(reply.errors).join(" ");
-    return;
-  }
-  $("compare-list").replaceChildren(
-    ...reply.legend.map((label, i) => {
-      const item = document.createElement("li");
-      const swatch = document.createElement("span");
-      swatch.className = `series-swatch series-${i + 1}`;
-      swatch.setAttribute("aria-hidden", "true");
-      const text = document.createElement("span");
-      text.textContent = `#${i + 1} ${label}${i === 0 ? " (current inputs)" : ""}`;
-      item.append(swatch, text);
-      if (i > 0) {
-        const remove = document.createElement("button");
-        remove.type = "button";
-        remove.className = "secondary small";
-        remove.textContent = "Remove";
-        remove.setAttribute("aria-label", `Remove #${i + 1} from the comparison`);
-        remove.addEventListener("click", () => {
-          compared.splice(i - 1, 1);
-          recalculate();
-        });
-        item.append(remove);
-      }
-      return item;
-    }),
+// When a saved schedule cannot be drawn with the current one, each line says why (lrcalc's words).
+function compareItems(errors) {
+  return [0, ...compared.map((_, k) => k + 1)].map((i) =>
+    compareEntry(i, errors[`compare.${i}`] || `#${i + 1}${i === 0 ? " (current inputs)" : ""}`, false),
   );
-  $("log-scale").disabled = !reply.log_ok;
+}
+
+function renderComparison(reply) {
+  $("compare-box").hidden = false;
+  $("compare-list").replaceChildren(
+    ...reply.legend.map((label, i) => compareEntry(i, `#${i + 1} ${label}${i === 0 ? " (current inputs)" : ""}`)),
+  );
   chart.compare(reply);
   renderTable({
     x_label: reply.x_label,
@@ -485,13 +501,14 @@ async function renderComparison() {
   $("chart-summary").textContent = `${reply.legend.length} schedules compared by ${reply.unit}.`;
 }
 
-function addToComparison() {
+async function addToComparison() {
+  if (dirty || inFlight) await settled;
   if (!lastResult) return;
-  if (compared.length >= 3) {
-    $("download-status").textContent = "The chart compares at most four schedules: remove one first.";
+  if (compared.length >= config.maxCompare) {
+    $("download-status").textContent = `The chart compares at most ${config.maxCompare + 1} schedules: remove one first.`;
     return;
   }
-  compared.push(currentItem());
+  compared.push({ ...lastResult.state, compare: [] });
   $("download-status").textContent = `Saved as #${compared.length + 1}. Change the inputs to draw another schedule beside it.`;
   recalculate();
 }
@@ -518,7 +535,7 @@ async function download(kind) {
   }
   let reply;
   try {
-    reply = await calculator.ask({ type: "download", items: [currentItem(), ...compared] });
+    reply = await calculator.ask({ type: "download", state: readState() });
   } catch {
     status.textContent = "The calculator is not running, so there is nothing to download.";
     return;
@@ -534,76 +551,49 @@ async function download(kind) {
 
 // ---------------------------------------------------------------- the address
 
-let linkTimer = null;
-
-function linkParams() {
-  const params = new URLSearchParams();
-  const mode = currentMode();
-  if (mode !== "schedule") params.set("mode", mode);
-  if (isClassic()) {
-    for (const name of fieldNames) if ($(name).value !== config.form.defaults[name]) params.set(name, $(name).value);
-  } else {
-    if (mode === "schedule") params.set("schedule", $("schedule").value);
-    if (mode === "library") {
-      params.set("library", $("library").value);
-      params.set("api", $("api").value);
-    }
-    if (mode === "paste") params.set("paste", $("paste").value);
-    if (!$("lr-field").hidden) params.set("lr", $("lr").value);
-    for (const input of $("args").querySelectorAll("[data-arg]")) if (input.value !== "") params.set(`a.${input.dataset.arg}`, input.value);
-    for (const field of config.training) {
-      const value = $(`train-${field.name}`).value;
-      if (value !== field.default || field.name === "stepping" || field.name === "unit") params.set(`t.${field.name}`, value);
-    }
-  }
-  if ($("log-scale").checked) params.set("log", "1");
-  if (compared.length) params.set("cmp", JSON.stringify(compared));
-  return params;
-}
-
-function writeLink() {
-  clearTimeout(linkTimer);
-  linkTimer = setTimeout(() => {
-    const query = linkParams().toString();
-    history.replaceState(null, "", query ? `?${query}` : location.pathname);
-  }, 250);
+// Show the link of the state on screen (lrcalc writes it) in the address bar.
+function showLink(link) {
+  const wanted = link || location.pathname;
+  if (`${location.search}` !== link) history.replaceState(null, "", wanted);
 }
 
 async function copyLink() {
-  clearTimeout(linkTimer);
-  const query = linkParams().toString();
-  history.replaceState(null, "", query ? `?${query}` : location.pathname);
+  if (dirty || inFlight) await settled;
+  const url = lastView.url || pageURL() + (lastView.link || "");
   try {
-    await navigator.clipboard.writeText(location.href);
+    await navigator.clipboard.writeText(url);
     $("copy-status").textContent = "Copied a link to these inputs.";
   } catch {
-    $("copy-fallback").value = location.href;
+    $("copy-fallback").value = url;
     $("copy-fallback").hidden = false;
     $("copy-fallback").select();
     $("copy-status").textContent = "The browser did not allow copying, so the link is selected below: press Ctrl+C (⌘C on a Mac).";
   }
 }
 
-// Fill the form from a link, as lrcalc read it (unknown or hostile parts were dropped, with notes).
+// Fill the form from a state lrcalc read from a link (unknown or hostile parts were dropped, with notes).
+// Every field is set, to the link's value or its default, so the form shows exactly the link's state.
+// Arguments absent from the state keep what their scheduler opens with (lrcalc's examples).
 async function applyLink(state) {
-  const mode = state.mode || "schedule";
-  form.querySelector(`input[name="mode"][value="${mode}"]`).checked = true;
+  form.querySelector(`input[name="mode"][value="${state.mode}"]`).checked = true;
+  $("schedule").value = state.schedule;
   for (const [name, value] of Object.entries(state.classic)) $(name).value = value;
-  const explore = state.explore;
-  if (explore.library) $("library").value = explore.library;
+  $("library").value = state.library;
+  argsApi = null;
   await updateLayout();
-  if (explore.api) $("api").value = explore.api;
+  if (state.api) $("api").value = state.api;
+  else $("api").selectedIndex = 0;
+  argsApi = null;
   await updateLayout();
-  if (explore.lr != null) $("lr").value = explore.lr;
-  if (explore.paste != null) $("paste").value = explore.paste;
-  for (const [name, value] of Object.entries(explore.args)) {
-    const input = $(`arg-${name}`);
-    if (input) input.value = value;
+  $("lr").value = state.lr;
+  $("paste").value = state.paste;
+  for (const input of $("args").querySelectorAll("[data-arg]")) {
+    if (input.dataset.arg in state.args) input.value = state.args[input.dataset.arg];
   }
-  for (const [name, value] of Object.entries(explore.training)) $(`train-${name}`).value = value;
-  $("log-scale").checked = Boolean(state.log);
-  if (state.log) chart.setLog(true);
-  compared = state.compare || [];
+  for (const [name, value] of Object.entries(state.training)) $(`train-${name}`).value = value;
+  delete $("train-current").dataset.unit;
+  $("log-scale").checked = state.log;
+  compared = [...state.compare]; // a copy: the default state is shared
 }
 
 function showLinkNotes(notes) {
@@ -655,6 +645,10 @@ function renderClassic(result) {
 function renderExplore(result) {
   clearExploreErrors();
   $("explore-problem").hidden = result.ok;
+  for (const field of config.training) {
+    const note = result.ok ? result.field_notes[`training.${field.name}`] : "";
+    showMessage($(`train-${field.name}-note`), $(`train-${field.name}`), note);
+  }
   if (!result.ok) {
     for (const [key, message] of Object.entries(result.errors)) {
       const [paragraph, input] = exploreTarget(key);
@@ -670,6 +664,9 @@ function renderExplore(result) {
     $(`sum-${item.id}-label`).textContent = item.label;
   }
   $("call").textContent = result.call;
+  for (const [key, text] of Object.entries(result.rewrites)) exploreTarget(key)[1].value = text;
+  $("train-current").dataset.unit = result.training.unit; // the unit the position is now typed in
+  for (const name of ["stepping", "unit"]) $(`train-${name}`).querySelector('option[value="auto"]').textContent = result.automatic[name];
   $("explore-notes").replaceChildren(
     ...result.notes.map((note) => {
       const item = document.createElement("li");
@@ -724,12 +721,7 @@ async function run() {
   try {
     while (dirty) {
       dirty = false;
-      const classic = isClassic();
-      const message = classic
-        ? { type: "calculate", inputs: readForm(), page_url: location.href }
-        : { type: "explore", request: readExplore() };
-      const result = await calculator.ask(message);
-      result.kind = classic ? "classic" : "explore";
+      const result = await calculator.ask({ type: "view", state: readState(), page_url: pageURL() });
       if (!dirty) await render(result);
     }
   } catch {
@@ -771,21 +763,12 @@ async function fillForm(values) {
   await updateLayout();
 }
 
+// Reset is the default state, applied as a link would be.
 async function resetForm() {
-  compared = [];
   $("compare-box").hidden = true;
   showLinkNotes([]);
-  history.replaceState(null, "", location.pathname);
-  await fillForm(config.form.defaults);
-  for (const field of config.training) $(`train-${field.name}`).value = field.default;
-  $("lr").value = "0.1";
-  $("paste").value = $("paste").defaultValue;
-  $("library").selectedIndex = 0;
-  argsApi = null;
-  await updateLayout();
+  await applyLink(config.defaultState);
   clearExploreErrors();
-  $("log-scale").checked = false;
-  chart.setLog(false);
   $("copy-status").textContent = "";
   $("copy-fallback").hidden = true;
   setMessages("error", {});
@@ -823,10 +806,7 @@ for (const button of document.querySelectorAll(".batch-apply")) {
 $("theme").value = globalThis.lrcalcTheme ? globalThis.lrcalcTheme.choice() : "system";
 $("theme").addEventListener("change", (event) => globalThis.lrcalcTheme && globalThis.lrcalcTheme.set(event.target.value));
 $("reset").addEventListener("click", resetForm);
-$("log-scale").addEventListener("change", (event) => {
-  chart.setLog(event.target.checked);
-  writeLink();
-});
+$("log-scale").addEventListener("change", () => recalculate());
 $("retry").addEventListener("click", () => {
   $("error-banner").hidden = true;
   root.dataset.state = "loading";

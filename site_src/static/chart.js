@@ -21,6 +21,23 @@ export function tickLabel(value) {
   return size >= 1e-3 && size < 1e5 ? String(clean) : clean.toExponential().replace("e+", "e");
 }
 
+// Break `text` into lines no wider than `width` at the context's font (a word longer than that is cut).
+function wrap(ctx, text, width) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (ctx.measureText(next).width <= width || !line) {
+      line = next;
+    } else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => (ctx.measureText(l).width <= width ? l : l.slice(0, Math.floor((l.length * width) / ctx.measureText(l).width))));
+}
+
 export class LrChart {
   constructor(container, readout, { onZoom } = {}) {
     this.container = container;
@@ -30,6 +47,7 @@ export class LrChart {
     this.log = false;
     this.plot = null;
     this.index = null;
+    this.logChanged = false;
     container.addEventListener("keydown", (event) => this.onKey(event));
     container.addEventListener("mouseleave", () => this.inspect(null));
     container.addEventListener("touchstart", (event) => this.onTouch(event), { passive: true });
@@ -41,14 +59,15 @@ export class LrChart {
   // Draw a new single curve; `chart` is the "chart" object of an lrcalc result.
   update(chart) {
     const structural =
-      !this.data || this.data.compare || this.data.path !== chart.path || this.data.x_label !== chart.x_label;
+      !this.data || this.data.compare || this.logChanged || this.data.path !== chart.path || this.data.x_label !== chart.x_label;
     this.data = chart;
     if (!chart.log_ok) this.log = false;
     if (structural || !this.plot) {
       this.rebuild();
     } else {
+      // setData fits both axes to the new data. (A redraw() after it would put back the old x
+      // range: uPlot applies the new scales only when it commits, and redraw() re-sets x first.)
       this.plot.setData(this.series());
-      this.plot.redraw();
     }
     this.inspect(null);
   }
@@ -61,14 +80,21 @@ export class LrChart {
     this.inspect(null);
   }
 
-  setLog(on) {
-    this.log = Boolean(on) && Boolean(this.data && this.data.log_ok);
-    this.rebuild();
+  // Switch the y axis between linear and log; the next update() or compare() redraws when `redraw` is false.
+  setLog(on, redraw = true) {
+    const log = Boolean(on);
+    if (log === this.log) return;
+    this.log = log;
+    this.logChanged = true;
+    if (redraw) this.rebuild();
   }
 
+  // A log axis has no 0: values at or below it are left out of a log chart (lrcalc says so in log_note).
   series() {
-    const { x, y, marker } = this.data;
-    if (this.data.compare) return [x, ...y];
+    const { x, marker } = this.data;
+    const shown = (y) => (this.log ? y.map((value) => (value != null && value > 0 ? value : null)) : y);
+    if (this.data.compare) return [x, ...this.data.y.map(shown)];
+    const y = shown(this.data.y);
     return [x, y, y.map((value, i) => (i === marker ? value : null))];
   }
 
@@ -102,6 +128,7 @@ export class LrChart {
 
   rebuild() {
     if (!this.data) return;
+    this.logChanged = false;
     if (this.plot) this.plot.destroy();
     const text = cssVar("--fg");
     const grid = cssVar("--grid");
@@ -117,7 +144,7 @@ export class LrChart {
       ],
       series: [{}, ...this.seriesOptions()],
       hooks: {
-        draw: [(u) => this.decorate(u)],
+        draw: [(u) => this.decorate(u), (u) => this.recordRanges(u)],
         setCursor: [(u) => this.inspect(u.cursor.idx, false)],
         setScale: [(u, key) => key === "x" && this.onZoom(this.zoomed())],
       },
@@ -137,6 +164,13 @@ export class LrChart {
     if (!this.plot) return;
     const x = this.data.x;
     this.plot.setScale("x", { min: x[0], max: x[x.length - 1] });
+  }
+
+  // The axis ranges as drawn, on the container (data-x-range="0 299"), so a test can hold the
+  // picture against the numbers.
+  recordRanges(u) {
+    this.container.dataset.xRange = `${u.scales.x.min} ${u.scales.x.max}`;
+    this.container.dataset.yRange = `${u.scales.y.min} ${u.scales.y.max}`;
   }
 
   // Phase boundaries as dotted lines, and the current position as a dashed one.
@@ -233,15 +267,18 @@ export class LrChart {
     const pad = 16 * devicePixelRatio;
     const lineHeight = 18 * devicePixelRatio;
     const canvas = document.createElement("canvas");
-    canvas.width = source.width + 2 * pad;
-    canvas.height = source.height + 2 * pad + lineHeight;
     const ctx = canvas.getContext("2d");
+    const font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.font = font;
+    const lines = wrap(ctx, caption, source.width);
+    canvas.width = source.width + 2 * pad;
+    canvas.height = source.height + 2 * pad + lineHeight * lines.length;
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(source, pad, pad);
     ctx.fillStyle = "#1b1f24";
-    ctx.font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
-    ctx.fillText(caption.slice(0, 160), pad, source.height + pad + lineHeight * 0.8);
+    ctx.font = font; // resizing the canvas reset it
+    lines.forEach((line, i) => ctx.fillText(line, pad, source.height + pad + lineHeight * (i + 0.8)));
     if (theme !== "light") {
       root.dataset.theme = theme;
       this.rebuild();

@@ -55,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 sys.path.insert(0, str(ROOT))
 import build  # noqa: E402 - the site's own build, for make_server's MIME types and service_worker()
+from lrcalc.page import State  # noqa: E402 - the page's state, as the worker receives it
 
 CHROMIUM_ARGS = [  # as tests/browser/conftest.py: any host but the local server is unreachable
     "--headless",
@@ -142,7 +143,7 @@ BOUNDARY = """async ([inputs, rounds]) => {
   for (let i = 0; i < rounds; i++) {
     const answer = reply("reply");
     const start = performance.now();
-    worker.postMessage({ type: "request", id: i, payload: JSON.stringify({ type: "calculate", inputs: inputs[i % inputs.length], page_url: "" }) });
+    worker.postMessage({ type: "request", id: i, payload: JSON.stringify({ type: "view", state: inputs[i % inputs.length], page_url: "" }) });
     const { payload } = await answer;
     const received = performance.now();
     JSON.parse(payload);
@@ -538,9 +539,11 @@ def boundary(browser, url: str, rounds_per_size: int) -> dict:
     """The worker round trip for a calculation at each size, and the share of JSON.parse in it."""
     out = {}
     with ready_page(browser, url) as page:
-        defaults = json.loads(page.locator("#calculator").get_attribute("data-config"))["form"]["defaults"]
         for points in RECALC_POINTS:
-            inputs = [{**defaults, "total_epochs": str(points), "current_epoch": str(points // 3), "initial_lr": lr} for lr in ("0.02", "0.01")]
+            inputs = [
+                State(classic={**State().classic, "total_epochs": str(points), "current_epoch": str(points // 3), "initial_lr": lr}).to_page()
+                for lr in ("0.02", "0.01")
+            ]
             samples = page.evaluate(BOUNDARY, [inputs, rounds_per_size])
             out[str(points)] = {
                 "round_trip": percentiles([s["total"] for s in samples]),

@@ -371,9 +371,11 @@ class TestChart:
         page = app.page
         linear = canvas(page)
         page.get_by_label("Log scale").check()
+        wait_settled(page)
         logarithmic = canvas(page)
         assert logarithmic != linear
         page.get_by_label("Log scale").uncheck()
+        wait_settled(page)
         assert canvas(page) == linear
 
     def test_log_scale_is_disabled_when_the_curve_reaches_zero(self, app):

@@ -206,7 +206,12 @@ class TestCompare:
         with page.expect_download() as info:
             page.get_by_role("button", name="Download CSV").click()
         rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text())))
-        assert rows[0] == ["epoch", "lr_1", "lr_2", "lr_3"]
+        assert rows[0] == [  # each column named after its schedule, as the legend names it
+            "epoch",
+            "Constant: initial_lr=0.01",
+            "Exponential Decay: decay_rate=0.95, initial_lr=0.01",
+            "Step Decay: step_size=25, step_factor=0.5, initial_lr=0.01",
+        ]
         step = from_library("lrcalc.step_decay", init_value=0.01, step_size=25, decay_factor=0.5)
         assert rows[31] == ["30", "0.01", repr(0.01 * 0.95**30), repr(step(30))]
         items.nth(2).get_by_role("button", name="Remove").click()
@@ -331,7 +336,7 @@ class TestLooks:
             expect(page.locator("article")).to_be_hidden()
             expect(page.get_by_role("button", name="Calculate")).to_be_hidden()
         finally:
-            page.emulate_media(media="screen")
+            page.emulate_media(media="null")  # no emulation: page.pdf() prints as print again
 
     def test_light_desktop_screenshot(self, app):
         """The light desktop screenshot (the README's is docs/screenshot.png)."""

@@ -48,6 +48,9 @@ class Param:
     doc: str = ""
     optional: bool = False  # None is accepted (e.g. OneCycleLR's total_steps)
     positional: bool = True  # False: keyword-only, or not a constructor argument (metrics)
+    example: str = ""  # what the page fills in for a required argument, as typed text
+    from_training: bool = False  # left empty, the page gives it the run's length in scheduler steps
+    alternatives: tuple[str, ...] = ()  # ...unless one of these arguments is given instead
 
     @property
     def required(self) -> bool:

@@ -41,7 +41,7 @@ def _name(default: str) -> Param:
 @register(
     MODULE + "ExponentialDecay",
     family="exponential",
-    params=(Param("initial_learning_rate", "float"), Param("decay_steps", "int"), Param("decay_rate", "float"), Param("staircase", "bool", False), _name("ExponentialDecay")),
+    params=(Param("initial_learning_rate", "float", example="0.1"), Param("decay_steps", "int", example="1000"), Param("decay_rate", "float", example="0.96"), Param("staircase", "bool", False), _name("ExponentialDecay")),
     needs_lr=False,
     summary="initial_learning_rate * decay_rate^(step / decay_steps), floored with staircase.",
 )
@@ -61,7 +61,7 @@ def exponential_decay(initial_learning_rate, decay_steps, decay_rate, staircase=
 @register(
     MODULE + "PiecewiseConstantDecay",
     family="piecewise_constant",
-    params=(Param("boundaries", "ints"), Param("values", "floats"), _name("PiecewiseConstant")),
+    params=(Param("boundaries", "ints", example="[3000, 6000]"), Param("values", "floats", example="[0.1, 0.01, 0.001]"), _name("PiecewiseConstant")),
     needs_lr=False,
     summary="values[i] while step <= boundaries[i]: each value changes one step after its boundary.",
 )
@@ -89,8 +89,8 @@ def piecewise_constant_decay(boundaries, values, name=None):
     MODULE + "PolynomialDecay",
     family="polynomial",
     params=(
-        Param("initial_learning_rate", "float"),
-        Param("decay_steps", "int"),
+        Param("initial_learning_rate", "float", example="0.1"),
+        Param("decay_steps", "int", example="9000"),
         Param("end_learning_rate", "float", 0.0001),
         Param("power", "float", 1.0),
         Param("cycle", "bool", False),
@@ -117,7 +117,7 @@ def polynomial_decay(initial_learning_rate, decay_steps, end_learning_rate=0.000
 @register(
     MODULE + "InverseTimeDecay",
     family="inverse_time",
-    params=(Param("initial_learning_rate", "float"), Param("decay_steps", "int"), Param("decay_rate", "float"), Param("staircase", "bool", False), _name("InverseTimeDecay")),
+    params=(Param("initial_learning_rate", "float", example="0.1"), Param("decay_steps", "int", example="1000"), Param("decay_rate", "float", example="0.5"), Param("staircase", "bool", False), _name("InverseTimeDecay")),
     needs_lr=False,
     summary="initial_learning_rate / (1 + decay_rate * step / decay_steps), floored with staircase.",
 )
@@ -142,8 +142,8 @@ def _cosine(step, decay_steps, start, alpha):
     MODULE + "CosineDecay",
     family="cosine",
     params=(
-        Param("initial_learning_rate", "float"),
-        Param("decay_steps", "int"),
+        Param("initial_learning_rate", "float", example="0.1"),
+        Param("decay_steps", "int", example="9000"),
         Param("alpha", "float", 0.0, doc="The floor, as a fraction of the peak."),
         _name("CosineDecay"),
         Param("warmup_target", "float", None, optional=True),
@@ -174,8 +174,8 @@ def cosine_decay(initial_learning_rate, decay_steps, alpha=0.0, name=None, warmu
     MODULE + "CosineDecayRestarts",
     family="warm_restarts",
     params=(
-        Param("initial_learning_rate", "float"),
-        Param("first_decay_steps", "int"),
+        Param("initial_learning_rate", "float", example="0.1"),
+        Param("first_decay_steps", "int", example="1000"),
         Param("t_mul", "float", 2.0),
         Param("m_mul", "float", 1.0),
         Param("alpha", "float", 0.0),

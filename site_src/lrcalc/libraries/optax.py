@@ -41,7 +41,7 @@ def _numbers(**values: Any) -> None:
         check(is_number(value) and math.isfinite(value), f"{name} must be a finite number (got {name}={value!r})")
 
 
-@register(MODULE + "constant_schedule", family="constant", params=(Param("value", "float"),), needs_lr=False, summary="The same value at every step.")
+@register(MODULE + "constant_schedule", family="constant", params=(Param("value", "float", example="0.001"),), needs_lr=False, summary="The same value at every step.")
 def constant_schedule(value):
     _numbers(value=value)
     return _constant(value)
@@ -69,7 +69,7 @@ def _polynomial(init_value, end_value, power, transition_steps, transition_begin
 register(
     MODULE + "polynomial_schedule",
     family="polynomial",
-    params=(Param("init_value", "float"), Param("end_value", "float"), Param("power", "float"), Param("transition_steps", "int"), Param("transition_begin", "int", 0)),
+    params=(Param("init_value", "float", example="0.001"), Param("end_value", "float", example="0.0"), Param("power", "float", example="2.0"), Param("transition_steps", "int", example="9000"), Param("transition_begin", "int", 0)),
     needs_lr=False,
     summary="From init_value to end_value as (1 - t/transition_steps)^power, after transition_begin.",
 )(_polynomial)
@@ -78,7 +78,7 @@ register(
 @register(
     MODULE + "linear_schedule",
     family="linear",
-    params=(Param("init_value", "float"), Param("end_value", "float"), Param("transition_steps", "int"), Param("transition_begin", "int", 0)),
+    params=(Param("init_value", "float", example="0.001"), Param("end_value", "float", example="0.0"), Param("transition_steps", "int", example="9000"), Param("transition_begin", "int", 0)),
     needs_lr=False,
     summary="A straight line from init_value to end_value over transition_steps.",
 )
@@ -106,7 +106,7 @@ def _scales(boundaries_and_scales: Any, owner: str) -> list[tuple[int, float]]:
 @register(
     MODULE + "piecewise_constant_schedule",
     family="piecewise_constant",
-    params=(Param("init_value", "float"), Param("boundaries_and_scales", "int_float_map", None, optional=True)),
+    params=(Param("init_value", "float", example="0.001"), Param("boundaries_and_scales", "int_float_map", None, optional=True)),
     needs_lr=False,
     summary="Start at init_value; multiply by each scale once the step reaches its boundary.",
 )
@@ -128,9 +128,9 @@ def piecewise_constant_schedule(init_value, boundaries_and_scales=None):
     MODULE + "exponential_decay",
     family="exponential",
     params=(
-        Param("init_value", "float"),
-        Param("transition_steps", "int"),
-        Param("decay_rate", "float"),
+        Param("init_value", "float", example="0.001"),
+        Param("transition_steps", "int", example="1000"),
+        Param("decay_rate", "float", example="0.9"),
         Param("transition_begin", "int", 0),
         Param("staircase", "bool", False),
         Param("end_value", "float", None, optional=True),
@@ -180,7 +180,7 @@ def _cosine(init_value, decay_steps, alpha=0.0, exponent=1.0):
 register(
     MODULE + "cosine_decay_schedule",
     family="cosine",
-    params=(Param("init_value", "float"), Param("decay_steps", "int"), Param("alpha", "float", 0.0), Param("exponent", "float", 1.0)),
+    params=(Param("init_value", "float", example="0.001"), Param("decay_steps", "int", example="9000"), Param("alpha", "float", 0.0), Param("exponent", "float", 1.0)),
     needs_lr=False,
     summary="Half a cosine from init_value to alpha * init_value over decay_steps (alpha is a fraction).",
 )(_cosine)
@@ -213,7 +213,7 @@ def _interpolated(kind: str, init_value, boundaries_and_scales=None) -> Schedule
 @register(
     MODULE + "piecewise_interpolate_schedule",
     family="piecewise_interpolate",
-    params=(Param("interpolate_type", "choice", choices=("linear", "cosine")), Param("init_value", "float"), Param("boundaries_and_scales", "int_float_map", None, optional=True)),
+    params=(Param("interpolate_type", "choice", choices=("linear", "cosine"), example="linear"), Param("init_value", "float", example="0.001"), Param("boundaries_and_scales", "int_float_map", None, optional=True)),
     needs_lr=False,
     summary="Interpolate (linearly or by cosine) between values that multiply at each boundary.",
 )
@@ -229,8 +229,8 @@ def _onecycle_steps(transition_steps):
     MODULE + "linear_onecycle_schedule",
     family="one_cycle",
     params=(
-        Param("transition_steps", "int"),
-        Param("peak_value", "float"),
+        Param("transition_steps", "int", example="9000"),
+        Param("peak_value", "float", example="0.001"),
         Param("pct_start", "float", 0.3),
         Param("pct_final", "float", 0.85),
         Param("div_factor", "float", 25.0),
@@ -257,8 +257,8 @@ def linear_onecycle_schedule(transition_steps, peak_value, pct_start=0.3, pct_fi
     MODULE + "cosine_onecycle_schedule",
     family="one_cycle",
     params=(
-        Param("transition_steps", "int"),
-        Param("peak_value", "float"),
+        Param("transition_steps", "int", example="9000"),
+        Param("peak_value", "float", example="0.001"),
         Param("pct_start", "float", 0.3),
         Param("div_factor", "float", 25.0),
         Param("final_div_factor", "float", 1e4),
@@ -293,7 +293,7 @@ def _join(schedules: list[Schedule], boundaries: list[int]) -> Schedule:
 @register(
     MODULE + "warmup_constant_schedule",
     family="warmup",
-    params=(Param("init_value", "float"), Param("peak_value", "float"), Param("warmup_steps", "int")),
+    params=(Param("init_value", "float", example="0.0"), Param("peak_value", "float", example="0.001"), Param("warmup_steps", "int", example="500")),
     needs_lr=False,
     summary="A linear warmup from init_value to peak_value, then constant.",
 )
@@ -305,10 +305,10 @@ def warmup_constant_schedule(init_value, peak_value, warmup_steps):
     MODULE + "warmup_cosine_decay_schedule",
     family="warmup",
     params=(
-        Param("init_value", "float"),
-        Param("peak_value", "float"),
-        Param("warmup_steps", "int"),
-        Param("decay_steps", "int", doc="Includes the warmup steps."),
+        Param("init_value", "float", example="0.0"),
+        Param("peak_value", "float", example="0.001"),
+        Param("warmup_steps", "int", example="500"),
+        Param("decay_steps", "int", doc="Includes the warmup steps.", example="9000"),
         Param("end_value", "float", 0.0),
         Param("exponent", "float", 1.0),
     ),
@@ -329,11 +329,11 @@ def warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps, decay_ste
     MODULE + "warmup_exponential_decay_schedule",
     family="warmup",
     params=(
-        Param("init_value", "float"),
-        Param("peak_value", "float"),
-        Param("warmup_steps", "int"),
-        Param("transition_steps", "int"),
-        Param("decay_rate", "float"),
+        Param("init_value", "float", example="0.0"),
+        Param("peak_value", "float", example="0.001"),
+        Param("warmup_steps", "int", example="500"),
+        Param("transition_steps", "int", example="1000"),
+        Param("decay_rate", "float", example="0.5"),
         Param("transition_begin", "int", 0),
         Param("staircase", "bool", False),
         Param("end_value", "float", None, optional=True),
@@ -355,7 +355,17 @@ def warmup_exponential_decay_schedule(init_value, peak_value, warmup_steps, tran
 @register(
     MODULE + "sgdr_schedule",
     family="warm_restarts",
-    params=(Param("cosine_kwargs", "dicts", doc="One dict of warmup_cosine_decay_schedule arguments per cycle."),),
+    params=(
+        Param(
+            "cosine_kwargs",
+            "dicts",
+            doc="One dict of warmup_cosine_decay_schedule arguments per cycle.",
+            example=(
+                "[{'init_value': 0.0, 'peak_value': 0.001, 'warmup_steps': 100, 'decay_steps': 3000},\n"
+                " {'init_value': 0.0, 'peak_value': 0.0005, 'warmup_steps': 100, 'decay_steps': 6000}]"
+            ),
+        ),
+    ),
     needs_lr=False,
     summary="Warm restarts: one warmup-cosine cycle after another (Loshchilov and Hutter 2016).",
 )
@@ -375,7 +385,10 @@ def sgdr_schedule(cosine_kwargs):
 @register(
     MODULE + "join_schedules",
     family="sequential",
-    params=(Param("schedules", "schedules"), Param("boundaries", "ints")),
+    params=(
+        Param("schedules", "schedules", example="[optax.linear_schedule(0.0, 0.001, 500), optax.cosine_decay_schedule(0.001, 8500)]"),
+        Param("boundaries", "ints", example="[500]"),
+    ),
     needs_lr=False,
     summary="One schedule after another: after each boundary the next starts from its own step 0.",
 )

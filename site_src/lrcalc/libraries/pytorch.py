@@ -525,8 +525,8 @@ def _registered(name: str, family: str, params: tuple[Param, ...], summary: str,
     return build
 
 
-_registered("StepLR", "step", (Param("step_size", "int"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma every step_size steps.")
-_registered("MultiStepLR", "multistep", (Param("milestones", "ints"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma at each milestone.")
+_registered("StepLR", "step", (Param("step_size", "int", example="30"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma every step_size steps.")
+_registered("MultiStepLR", "multistep", (Param("milestones", "ints", example="[30, 60]"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma at each milestone.")
 _registered("ConstantLR", "constant", (Param("factor", "float", 1.0 / 3), Param("total_iters", "int", 5), LAST_EPOCH), "Scale the lr by factor until total_iters, then restore it.")
 _registered(
     "LinearLR",
@@ -534,15 +534,15 @@ _registered(
     (Param("start_factor", "float", 1.0 / 3), Param("end_factor", "float", 1.0), Param("total_iters", "int", 5), LAST_EPOCH),
     "Scale the lr linearly from start_factor to end_factor over total_iters steps.",
 )
-_registered("ExponentialLR", "exponential", (Param("gamma", "float"), LAST_EPOCH), "Multiply the lr by gamma every step.")
+_registered("ExponentialLR", "exponential", (Param("gamma", "float", example="0.95"), LAST_EPOCH), "Multiply the lr by gamma every step.")
 _registered("PolynomialLR", "polynomial", (Param("total_iters", "int", 5), Param("power", "float", 1.0), LAST_EPOCH), "Decay the lr to 0 over total_iters steps as (1 - t/total_iters)^power.")
-_registered("CosineAnnealingLR", "cosine", (Param("T_max", "int"), Param("eta_min", "float", 0.0), LAST_EPOCH), "Half a cosine from the lr down to eta_min over T_max steps.")
+_registered("CosineAnnealingLR", "cosine", (Param("T_max", "int", example="90"), Param("eta_min", "float", 0.0), LAST_EPOCH), "Half a cosine from the lr down to eta_min over T_max steps.")
 _registered(
     "CyclicLR",
     "cyclic",
     (
-        Param("base_lr", "float"),
-        Param("max_lr", "float"),
+        Param("base_lr", "float", example="0.001"),
+        Param("max_lr", "float", example="0.1"),
         Param("step_size_up", "int", 2000),
         Param("step_size_down", "int", None, optional=True),
         Param("mode", "choice", "triangular", choices=("triangular", "triangular2", "exp_range")),
@@ -560,15 +560,15 @@ _registered(
 _registered(
     "CosineAnnealingWarmRestarts",
     "warm_restarts",
-    (Param("T_0", "int"), Param("T_mult", "int", 1), Param("eta_min", "float", 0.0), LAST_EPOCH),
+    (Param("T_0", "int", example="10"), Param("T_mult", "int", 1), Param("eta_min", "float", 0.0), LAST_EPOCH),
     "Cosine annealing restarted every T_0 steps, each period T_mult times longer (SGDR).",
 )
 _registered(
     "OneCycleLR",
     "one_cycle",
     (
-        Param("max_lr", "float"),
-        Param("total_steps", "int", None, optional=True),
+        Param("max_lr", "float", example="0.1"),
+        Param("total_steps", "int", None, optional=True, from_training=True, alternatives=("epochs", "steps_per_epoch")),
         Param("epochs", "int", None, optional=True),
         Param("steps_per_epoch", "int", None, optional=True),
         Param("pct_start", "float", 0.3),
@@ -587,13 +587,17 @@ _registered(
 _registered(
     "SequentialLR",
     "sequential",
-    (Param("schedulers", "schedules"), Param("milestones", "ints"), LAST_EPOCH),
+    (
+        Param("schedulers", "schedules", example="[LinearLR(optimizer, start_factor=0.1, total_iters=5), CosineAnnealingLR(optimizer, T_max=85)]"),
+        Param("milestones", "ints", example="[5]"),
+        LAST_EPOCH,
+    ),
     "Run schedulers one after another, switching at each milestone.",
 )
 _registered(
     "ChainedScheduler",
     "chained",
-    (Param("schedulers", "schedules"),),
+    (Param("schedulers", "schedules", example="[ConstantLR(optimizer, factor=0.5, total_iters=5), ExponentialLR(optimizer, gamma=0.95)]"),),
     "Step every scheduler each step, so their effects multiply.",
     leading_optimizer=False,
 )

@@ -111,7 +111,7 @@ CYCLES = (
 @register(
     MODULE + "CosineLRScheduler",
     family="cosine",
-    params=(Param("t_initial", "int"), *CYCLES, *_common(False, Param("k_decay", "float", 1.0))),
+    params=(Param("t_initial", "int", example="90"), *CYCLES, *_common(False, Param("k_decay", "float", 1.0))),
     needs_lr=True,
     summary="Cosine from lr to lr_min over t_initial epochs, with optional warmup and restarts.",
     stepping="epoch",
@@ -130,7 +130,7 @@ def cosine_lr_scheduler(lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_lim
 @register(
     MODULE + "TanhLRScheduler",
     family="tanh",
-    params=(Param("t_initial", "int"), Param("lb", "float", -7.0), Param("ub", "float", 3.0), *CYCLES, *_common(False)),
+    params=(Param("t_initial", "int", example="90"), Param("lb", "float", -7.0), Param("ub", "float", 3.0), *CYCLES, *_common(False)),
     needs_lr=True,
     summary="A tanh-shaped decay from lr to lr_min over t_initial epochs (Hsueh et al. 2019).",
     stepping="epoch",
@@ -152,7 +152,7 @@ def tanh_lr_scheduler(lr, t_initial, lb, ub, lr_min, cycle_mul, cycle_decay, cyc
 @register(
     MODULE + "PolyLRScheduler",
     family="polynomial",
-    params=(Param("t_initial", "int"), Param("power", "float", 0.5), *CYCLES, *_common(False, Param("k_decay", "float", 1.0))),
+    params=(Param("t_initial", "int", example="90"), Param("power", "float", 0.5), *CYCLES, *_common(False, Param("k_decay", "float", 1.0))),
     needs_lr=True,
     summary="Polynomial decay (1 - t/t_initial)^power from lr to lr_min, with optional warmup and restarts.",
     stepping="epoch",
@@ -171,7 +171,7 @@ def poly_lr_scheduler(lr, t_initial, power, lr_min, cycle_mul, cycle_decay, cycl
 @register(
     MODULE + "StepLRScheduler",
     family="step",
-    params=(Param("decay_t", "float"), Param("decay_rate", "float", 1.0), *_common(True)),
+    params=(Param("decay_t", "float", example="30"), Param("decay_rate", "float", 1.0), *_common(True)),
     needs_lr=True,
     summary="Multiply lr by decay_rate every decay_t epochs (after the warmup, by default).",
     stepping="epoch",
@@ -192,7 +192,7 @@ def step_lr_scheduler(lr, decay_t, decay_rate, warmup_t, warmup_lr_init, warmup_
 @register(
     MODULE + "MultiStepLRScheduler",
     family="multistep",
-    params=(Param("decay_t", "ints"), Param("decay_rate", "float", 1.0), *_common(True)),
+    params=(Param("decay_t", "ints", example="[30, 60]"), Param("decay_rate", "float", 1.0), *_common(True)),
     needs_lr=True,
     summary="Multiply lr by decay_rate at each listed epoch (timm applies milestone m from epoch m - 1).",
     stepping="epoch",
@@ -219,8 +219,8 @@ _DECAY = ("linear", "1-sqrt", "cosine", "power", "exp")
     MODULE + "WSDLRScheduler",
     family="wsd",
     params=(
-        Param("t_initial", "int"),
-        Param("decay_t", "int"),
+        Param("t_initial", "int", example="90"),
+        Param("decay_t", "int", example="10"),
         Param("lr_min", "float", 0.0),
         Param("stable_fn", "choice", "constant", choices=_STABLE),
         Param("stable_timescale", "float", None, optional=True),

@@ -26,8 +26,8 @@ from ..schedules import Schedule
 
 MODULE = "transformers."
 LAST_EPOCH = Param("last_epoch", "int", -1, doc="Resuming is out of scope: only -1 (a fresh start) is accepted.")
-WARMUP = Param("num_warmup_steps", "int")
-TRAINING = Param("num_training_steps", "int")
+WARMUP = Param("num_warmup_steps", "int", example="500")
+TRAINING = Param("num_training_steps", "int", from_training=True)
 
 
 def _lambda(lr: float, factor: Callable[[int], float], last_epoch: int) -> Schedule:
@@ -192,7 +192,7 @@ def _min_rate(lr, min_lr, min_lr_rate) -> float:
     return min_lr_rate
 
 
-MIN_LR = (Param("min_lr", "float", None, optional=True, doc="An absolute floor."), Param("min_lr_rate", "float", None, optional=True, doc="A floor as a fraction of lr."))
+MIN_LR = (Param("min_lr", "float", None, optional=True, doc="An absolute floor."), Param("min_lr_rate", "float", None, optional=True, doc="A floor as a fraction of lr.", example="0.1"))
 
 
 @register(
@@ -242,8 +242,8 @@ _SHAPES = ("linear", "cosine", "1-sqrt")
     family="wsd",
     params=(
         WARMUP,
-        Param("num_decay_steps", "int"),
-        Param("num_training_steps", "int", None, optional=True),
+        Param("num_decay_steps", "int", example="1000"),
+        Param("num_training_steps", "int", None, optional=True, from_training=True, alternatives=("num_stable_steps",)),
         Param("num_stable_steps", "int", None, optional=True),
         Param("warmup_type", "choice", "linear", choices=_SHAPES),
         Param("decay_type", "choice", "cosine", choices=_SHAPES),
@@ -422,9 +422,9 @@ _BY_NAME = {
     MODULE + "get_scheduler",
     family="dispatch",
     params=(
-        Param("name", "choice", choices=tuple(_BY_NAME)),
-        Param("num_warmup_steps", "int", None, optional=True),
-        Param("num_training_steps", "int", None, optional=True),
+        Param("name", "choice", choices=tuple(_BY_NAME), example="linear"),
+        Param("num_warmup_steps", "int", None, optional=True, example="500"),
+        Param("num_training_steps", "int", None, optional=True, from_training=True),
         Param("scheduler_specific_kwargs", "int_float_map", None, optional=True, doc="A dict of extra arguments for the named schedule."),
         Param("metrics", "metrics", [], doc="For reduce_lr_on_plateau and greedy: the values passed to step().", positional=False),
     ),

@@ -1,0 +1,73 @@
+"""What the page shows for a state: one call, one answer.
+
+:func:`view` takes a :class:`~lrcalc.page.state.State` and returns everything
+the page shows for it, computed together so that nothing can disagree: the
+results (or the field errors), the chart, the comparison, the code export, the
+steps, the link of exactly this state and the text Copy results puts on the
+clipboard, which quotes that link. Where the answer changes what the user
+typed (a position converted between steps and epochs), ``state`` is the state
+as the page must now show it, and the link is that state's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .. import compare, export
+from ..calculator import calculate, read_form
+from ..explore import answer
+from .state import State
+
+
+def view(state: State, page_url: str = "") -> dict[str, Any]:
+    """Everything the page shows for ``state``; ``page_url`` is the page's address without a query.
+
+    >>> out = view(State(classic={**State().classic, "current_epoch": "75"}), "https://example.org/lr/")
+    >>> out["results"][0]["text"], out["url"]
+    ('0.0002134', 'https://example.org/lr/?current_epoch=75')
+    >>> out["copy_text"].splitlines()[-1]
+    'Calculated with https://example.org/lr/?current_epoch=75'
+    """
+    if state.classic_mode:
+        body = calculate(state.classic_inputs())
+        body["kind"] = "classic"
+        if body["ok"]:
+            body["code"] = classic_code(state.classic_inputs())
+    else:
+        body, resolved = answer(state.request())
+        body["kind"] = "explore"
+        if body["ok"]:
+            body["code"] = export.all_code(resolved.spec.api, resolved.lr, dict(resolved.kwargs))
+            state = _rewritten(state, body.get("rewrites", {}))
+    query = state.query()
+    body["link"] = f"?{query}" if query else ""
+    body["url"] = page_url + body["link"]
+    if body["ok"]:
+        body["copy_text"] += f"\nCalculated with {body['url']}\n" if page_url else ""
+        if state.compare:
+            body["compare"] = compare.compare([state.alone(), *state.compare])
+    body["log"] = state.log and body["ok"] and body["chart"]["log_ok"]
+    body["state"] = state.to_page()
+    return body
+
+
+def _rewritten(state: State, rewrites: dict[str, str]) -> State:
+    """The state with the field texts the answer replaced (a converted position), in its new unit."""
+    training = dict(state.training)
+    for key, text in rewrites.items():
+        training[key.removeprefix("training.")] = text
+    return replace(state, training=training, current_unit="")
+
+
+def classic_code(inputs: dict) -> dict:
+    """Library code for a classic schedule: its lrcalc family, exported (0-based epochs)."""
+    values, _ = read_form(inputs)
+    v = values.values
+    if values.kind.name == "exponential":
+        api, kwargs = "lrcalc.exponential_decay", {"init_value": v["initial_lr"], "decay_rate": v["decay_rate"]}
+    elif values.kind.name == "step":
+        api, kwargs = "lrcalc.step_decay", {"init_value": v["initial_lr"], "step_size": v["step_size"], "decay_factor": v["step_factor"]}
+    else:
+        api, kwargs = "lrcalc.constant", {"value": v["initial_lr"]}
+    return export.all_code(api, None, kwargs)
