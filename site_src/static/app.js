@@ -222,7 +222,7 @@ function fillSchedulers() {
   if (library.apis.includes(keep)) select.value = keep;
 }
 
-let argsApi = null;
+let argsApi; // the scheduler whose argument fields are shown: null for none, undefined to rebuild them
 
 // Build the argument inputs of a scheduler from the catalog (Python's data).
 function renderArgs(api) {
@@ -579,11 +579,11 @@ async function applyLink(state) {
   $("schedule").value = state.schedule;
   for (const [name, value] of Object.entries(state.classic)) $(name).value = value;
   $("library").value = state.library;
-  argsApi = null;
+  argsApi = undefined;
   await updateLayout();
   if (state.api) $("api").value = state.api;
   else $("api").selectedIndex = 0;
-  argsApi = null;
+  argsApi = undefined;
   await updateLayout();
   $("lr").value = state.lr;
   $("paste").value = state.paste;
