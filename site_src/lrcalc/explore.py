@@ -620,6 +620,12 @@ def log_axis(values: list[float], training: Training, steps: list[int]) -> tuple
     return True, "On a log scale the points at 0 or below are left out: a log axis has no 0."
 
 
+def _piecewise_constant(values: list[float]) -> bool:
+    """Whether a curve holds its value between changes (StepLR, milestones): drawn as steps, not slopes."""
+    changes = sum(a != b for a, b in zip(values, values[1:]))
+    return len(values) > 2 and changes <= len(values) // 4
+
+
 def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
     """The curve, the summary numbers and the notes for a valid request."""
     spec, training = resolved.spec, resolved.training
@@ -639,7 +645,7 @@ def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
     if current >= total:
         notes.append(f"The current {training.unit} is past the end of the run: the value shown extends the schedule (an extrapolation).")
     summary = _summary(training, schedule, steps, values, total)
-    stepped = training.stepping == "epoch" and training.unit == "step"
+    stepped = training.stepping == "epoch" and training.unit == "step" or _piecewise_constant(values)
     call = resolved.call
     found = phases.boundaries(spec.api, bind(spec, dict(resolved.kwargs)), total)
     log_ok, log_note = log_axis(values, training, steps)

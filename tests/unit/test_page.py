@@ -112,3 +112,10 @@ class TestView:
         assert pasted("CosineAnnealingLR(optimizer, T_max=90)")["training"]["total"] == 90
         assert pasted("OneCycleLR(optimizer, max_lr=0.1, total_steps=9000)")["training"]["total"] == 9000
         assert pasted("CosineAnnealingLR(optimizer, T_max=90)", "step")["training"]["total"] == 9000
+
+    def test_piecewise_constant_curves_are_drawn_as_steps(self):
+        """StepLR holds each value for whole epochs, so it is drawn stepped; a cosine is drawn as a line."""
+        drawn = lambda api: view(State(mode="library", api=api))["chart"]["path"]
+        assert drawn("torch.optim.lr_scheduler.StepLR") == "stepped"
+        assert drawn("torch.optim.lr_scheduler.MultiStepLR") == "stepped"
+        assert drawn("torch.optim.lr_scheduler.CosineAnnealingLR") == "linear"
