@@ -31,7 +31,7 @@ from . import export, fmt
 from .explore import MAX_STEPS, call_text
 from .finder import SMOOTHING, analyse
 from .forms import FieldError, read_number, read_whole
-from .libraries import LIBRARIES, LibraryAPI, Param, apis, from_library, lookup
+from .libraries import LIBRARIES, Scheduler, Param, apis, from_library, lookup
 from .paste import PasteError, _Reader, parse_call
 
 DEFAULT_STEPS = 100
@@ -190,7 +190,7 @@ def _run_schedule(args: argparse.Namespace) -> int:
     return _output(spec, None, kwargs, args)
 
 
-def _family(name: str) -> LibraryAPI:
+def _family(name: str) -> Scheduler:
     """The lrcalc family called ``name`` (``cosine_decay``, ``lrcalc.cosine_decay`` or ``cosine-decay``)."""
     short = name.removeprefix("lrcalc.").replace("-", "_")
     families = [spec.name for spec in apis("lrcalc")]
@@ -201,7 +201,7 @@ def _family(name: str) -> LibraryAPI:
     return lookup("lrcalc." + short)
 
 
-def _arguments(spec: LibraryAPI, pairs: Sequence[str]) -> dict[str, Any]:
+def _arguments(spec: Scheduler, pairs: Sequence[str]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs as the family's keyword arguments."""
     params = {p.name: p for p in spec.params}
     kwargs: dict[str, Any] = {}
@@ -244,7 +244,7 @@ def _run_from_library(args: argparse.Namespace) -> int:
     return _output(spec, lr if spec.needs_lr else None, pasted.kwargs, args)
 
 
-def _output(spec: LibraryAPI, lr: float | None, kwargs: dict[str, Any], args: argparse.Namespace) -> int:
+def _output(spec: Scheduler, lr: float | None, kwargs: dict[str, Any], args: argparse.Namespace) -> int:
     """Print the schedule's table, CSV or JSON, or the code for ``--to``."""
     if args.to:
         if args.steps is not None:

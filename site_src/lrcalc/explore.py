@@ -24,7 +24,7 @@ from typing import Any, Mapping
 from . import fmt
 from .forms import FieldError, echo, read_number, read_whole
 from . import phases
-from .libraries import REQUIRED, LibraryAPI, Param, bind, lookup
+from .libraries import REQUIRED, Scheduler, Param, bind, lookup
 from .paste import PasteError, _Reader, parse_call
 from .schedules import InvalidArgument, first_failure
 
@@ -69,7 +69,7 @@ def _nested_call(value: Mapping[str, Any]) -> str:
     return f"{spec.name}({', '.join(parts)})"
 
 
-def call_text(spec: LibraryAPI, lr: float | None, kwargs: Mapping[str, Any]) -> str:
+def call_text(spec: Scheduler, lr: float | None, kwargs: Mapping[str, Any]) -> str:
     """The constructor call as a user would write it: a library's with its non-default
     arguments only; an lrcalc family's with every argument, as ``lrcalc.name(...)``."""
     parts = ["optimizer"] if spec.leading_optimizer else []
@@ -152,7 +152,7 @@ def _read_literal(name: str, label: str, text: str, kind: str) -> Any:
     return value
 
 
-def _field_of(error: Exception, spec: LibraryAPI) -> str:
+def _field_of(error: Exception, spec: Scheduler) -> str:
     """The form field an argument error belongs to: the named argument, or the whole call."""
     if isinstance(error, InvalidArgument) and any(p.name == error.name for p in spec.params):
         return f"args.{error.name}"
@@ -183,7 +183,7 @@ _CONVENTIONS = {
 """Why each library's scheduler steps as it does by default (the "Automatic" choice)."""
 
 
-def convention(spec: LibraryAPI) -> str:
+def convention(spec: Scheduler) -> str:
     """How ``spec`` is usually stepped, and why, for the page's "Automatic" choice."""
     how = "once per epoch" if spec.stepping == "epoch" else "after every optimizer step"
     why = _CONVENTIONS.get((spec.library, spec.stepping), "its library's convention")
@@ -251,7 +251,7 @@ class Training:
 _TEXT_KEYS = ("epochs", "steps_per_epoch", "dataset_size", "batch_size", "accumulation", "stepping", "unit", "current", "current_unit")
 
 
-def read_training(raw: Mapping[str, Any], spec: LibraryAPI) -> Training:
+def read_training(raw: Mapping[str, Any], spec: Scheduler) -> Training:
     """Epochs, steps per epoch, how often the scheduler steps, and the position to read.
 
     ``stepping`` and ``unit`` may be ``auto`` (or empty): the scheduler's own
@@ -427,7 +427,7 @@ def _steps_text(training: Training, summary: list[dict], found: list[tuple[int, 
     return lines
 
 
-def _describe(spec: LibraryAPI, training: Training, summary: list[dict], total: int, drawn: int) -> str:
+def _describe(spec: Scheduler, training: Training, summary: list[dict], total: int, drawn: int) -> str:
     """A sentence describing the curve, for the chart's text alternative."""
     peak, final, mean = (item["text"] for item in summary[:3])
     length = f"{total:,} scheduler steps, one per {'epoch' if training.stepping == 'epoch' else 'optimizer step'}"
@@ -483,7 +483,7 @@ def _trapezoid(steps: list[int], values: list[float]) -> float:
 class Resolved:
     """A request read and validated: the scheduler, its arguments as Python values, and the run."""
 
-    spec: LibraryAPI
+    spec: Scheduler
     lr: float | None
     kwargs: Mapping[str, Any]  # what the user gave (and what the training length filled in)
     training: Training
@@ -530,7 +530,7 @@ def resolve(request: Mapping[str, Any]) -> Resolved:
     return Resolved(spec, lr, kwargs, training, tuple(notes))
 
 
-def _read_arguments(spec: LibraryAPI, args: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def _read_arguments(spec: Scheduler, args: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     """The typed arguments as Python values (empty ones are left to the library's defaults)."""
     kwargs = {}
     for param in spec.params:
@@ -547,7 +547,7 @@ def _read_arguments(spec: LibraryAPI, args: Mapping[str, Any], errors: dict[str,
     return kwargs
 
 
-def _fill_from_training(spec: LibraryAPI, kwargs: dict[str, Any], training: Training) -> list[str]:
+def _fill_from_training(spec: Scheduler, kwargs: dict[str, Any], training: Training) -> list[str]:
     """Give arguments that mean "the run's length" the training length when they were left out."""
     notes = []
     for param in spec.params:
@@ -558,7 +558,7 @@ def _fill_from_training(spec: LibraryAPI, kwargs: dict[str, Any], training: Trai
     return notes
 
 
-def _attempt_lr(request: Mapping[str, Any], spec: LibraryAPI, errors: dict[str, str]) -> float | None:
+def _attempt_lr(request: Mapping[str, Any], spec: Scheduler, errors: dict[str, str]) -> float | None:
     """The optimizer's learning rate, or None with the error recorded."""
     try:
         return _read_lr(request, spec)
@@ -594,7 +594,7 @@ def answer(request: Mapping[str, Any], page_url: str = "") -> tuple[dict, Resolv
     return body, resolved if body["ok"] else None
 
 
-def _read_lr(request: Mapping[str, Any], spec: LibraryAPI) -> float | None:
+def _read_lr(request: Mapping[str, Any], spec: Scheduler) -> float | None:
     """The optimizer's learning rate, for schedulers that wrap an optimizer."""
     if not spec.needs_lr:
         return None
@@ -647,7 +647,7 @@ def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
     summary = _summary(training, schedule, steps, values, total)
     stepped = training.stepping == "epoch" and training.unit == "step" or _piecewise_constant(values)
     call = resolved.call
-    found = phases.boundaries(spec.api, bind(spec, dict(resolved.kwargs)), total)
+    found = phases.boundaries(spec, bind(spec, dict(resolved.kwargs)), total)
     log_ok, log_note = log_axis(values, training, steps)
     return {
         "ok": True,
@@ -755,7 +755,7 @@ def catalog() -> dict:
     from .libraries import apis
     from .libraries.native import GROUPS, LABELS
 
-    def describe(spec: LibraryAPI) -> dict:
+    def describe(spec: Scheduler) -> dict:
         return {
             "api": spec.api,
             "library": spec.library,

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .libraries import LibraryAPI, lookup
+from .libraries import Scheduler, lookup
 
 MAX_TEXT = 20_000
 """Longer pastes are refused before parsing."""
@@ -59,7 +59,7 @@ def _is_literal_node(node: ast.AST) -> bool:
     )
 
 
-def _resolve(name: str) -> LibraryAPI:
+def _resolve(name: str) -> Scheduler:
     """The registered scheduler a dotted name refers to."""
     for prefix, module in _PREFIXES.items():
         if name.startswith(prefix):
@@ -80,7 +80,7 @@ _OPTIMIZERS = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax
 class Pasted:
     """What a paste describes: the scheduler, its arguments, and the optimizer's lr if it was pasted too."""
 
-    spec: LibraryAPI
+    spec: Scheduler
     kwargs: dict[str, Any]
     lr: float | None = None
 
@@ -117,7 +117,7 @@ class _Reader:
         shown = ast.unparse(node)
         raise PasteError(f"{where}: {shown[:60]!r} is not a literal value (only numbers, strings, lists, dicts and scheduler calls are read)")
 
-    def arguments(self, call: ast.Call, spec: LibraryAPI) -> dict[str, Any]:
+    def arguments(self, call: ast.Call, spec: Scheduler) -> dict[str, Any]:
         """Map positional and keyword arguments onto the registered parameters."""
         positional = [p.name for p in spec.params if p.positional]
         args = list(call.args)

@@ -57,9 +57,18 @@ class Param:
         return self.default is REQUIRED
 
 
-@dataclass(frozen=True)
-class LibraryAPI:
-    """A scheduler of one library: its public name, arguments and builder."""
+@dataclass(eq=False)
+class Scheduler:
+    """Everything about one scheduler, in one record: registered once, in its library's module.
+
+    How it computes (``build``), its arguments with their defaults and examples,
+    how it is usually stepped, and, attached with the decorators below by the
+    same module: its phase boundaries, its closed form for the code export, the
+    lrcalc family it equals, which families it can stand for in its own library,
+    and for a dispatcher (``get_scheduler``, ``create_scheduler_v2``) what it
+    builds. Generic code (phases, export, the page) asks the record; nothing
+    else names a scheduler.
+    """
 
     api: str
     library: str
@@ -69,34 +78,88 @@ class LibraryAPI:
     build: Callable[..., Schedule]
     summary: str = ""
     stepping: str = "step"  # what one step is by default: "step" (batch) or "epoch"
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
     leading_optimizer: bool = False  # the constructor's first positional argument is the optimizer
+    label: str = ""  # how the page lists it; the short name when empty
+    phases: Callable[[dict, int], list] | None = None  # (arguments with defaults, total steps) -> [(step, label)]
+    closed: Callable[..., Any] | None = None  # (body, t, lr, arguments with defaults) -> its value at step t
+    equals: Callable[[Any, dict], tuple[str, dict] | None] | None = None  # (lr, arguments) -> the same lrcalc family
+    stands_for: dict[str, Callable[[dict], Any]] = field(default_factory=dict)  # family api -> (its arguments) -> Native
+    resolve: Callable[[Any, dict], tuple[str, dict, Any]] | None = None  # a dispatcher: (lr, arguments) -> (api, arguments, lr) it builds
 
     @property
     def name(self) -> str:
         """The short name: ``StepLR``, ``CosineDecay``, ``warmup_cosine_decay_schedule``."""
         return self.api.rsplit(".", 1)[1]
 
+    @property
+    def driven_by_metric(self) -> bool:
+        """Whether it follows a metric passed to step() (plateau schedulers) rather than the step alone."""
+        return self.resolve is None and any(p.kind == "metrics" for p in self.params)
 
-REGISTRY: dict[str, LibraryAPI] = {}
+    @property
+    def shown(self) -> str:
+        """The label the page lists it by."""
+        return self.label or self.name
+
+    def phase_rule(self, rule: Callable[[dict, int], list]) -> Callable[[dict, int], list]:
+        """Decorator: where this scheduler changes phase (see :mod:`lrcalc.phases`)."""
+        self.phases = rule
+        return rule
+
+    def closed_form(self, form: Callable[..., Any]) -> Callable[..., Any]:
+        """Decorator: its value at step ``t`` as an expression (see :mod:`lrcalc.export.expr`)."""
+        self.closed = form
+        return form
+
+    def same_as(self, translate: Callable[[Any, dict], tuple[str, dict] | None]) -> Callable:
+        """Decorator: the lrcalc family with exactly its values (None where the arguments leave the family)."""
+        self.equals = translate
+        return translate
+
+    def standing_for(self, *families: str) -> Callable:
+        """Decorator: this scheduler written for an lrcalc family's arguments (a Native, or None where it cannot)."""
+
+        def attach(build: Callable[[dict], Any]) -> Callable[[dict], Any]:
+            for family in families:
+                self.stands_for[family] = build
+            return build
+
+        return attach
+
+    def dispatch(self, resolve: Callable[[Any, dict], tuple[str, dict, Any]]) -> Callable:
+        """Decorator: for a dispatcher, ``(lr, arguments) -> (api, arguments, lr)``: what it builds, for computing and exporting."""
+        self.resolve = resolve
+        return resolve
+
+
+REGISTRY: dict[str, Scheduler] = {}
 LIBRARIES = ("lrcalc", "torch", "keras", "optax", "transformers", "timm")
 
 
-def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool, summary: str = "", stepping: str = "step", notes: tuple[str, ...] = (), leading_optimizer: bool | None = None):
-    """Decorator: record ``build(lr, **kwargs) -> Schedule`` (or ``build(**kwargs)``) under ``api``."""
+def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool, summary: str = "", stepping: str = "step", notes: tuple[str, ...] = (), leading_optimizer: bool | None = None, label: str = ""):
+    """Decorator: record ``build(lr, **kwargs) -> Schedule`` (or ``build(**kwargs)``) under ``api``.
+
+    The function stays as it is; :func:`record` gives the record, to attach its other parts.
+    """
     library = api.split(".", 1)[0]
     if library not in LIBRARIES:
         raise ValueError(f"unknown library in {api!r}")
 
     def decorate(build: Callable[..., Schedule]) -> Callable[..., Schedule]:
         leading = needs_lr if leading_optimizer is None else leading_optimizer
-        REGISTRY[api] = LibraryAPI(api, library, family, params, needs_lr, build, summary, stepping, notes, leading)
+        REGISTRY[api] = Scheduler(api, library, family, params, needs_lr, build, summary, stepping, notes, leading, label)
         return build
 
     return decorate
 
 
-def lookup(api: str) -> LibraryAPI:
+def record(api: str) -> Scheduler:
+    """The record registered under ``api`` (in a library's own module, right after registering it)."""
+    return REGISTRY[api]
+
+
+def lookup(api: str) -> Scheduler:
     """The registered scheduler for a dotted name (or an unambiguous short name)."""
     _load()
     if api in REGISTRY:
@@ -162,7 +225,7 @@ def _guarded(schedule: Schedule) -> Schedule:
     return guarded
 
 
-def bind(spec: LibraryAPI, kwargs: dict[str, Any]) -> dict[str, Any]:
+def bind(spec: Scheduler, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Check argument names against the constructor and fill in its defaults."""
     known = {p.name: p for p in spec.params}
     unknown = sorted(set(kwargs) - set(known))
@@ -190,7 +253,7 @@ def _check_lr(lr: Any) -> float:
     return float(lr)
 
 
-def apis(library: str | None = None) -> list[LibraryAPI]:
+def apis(library: str | None = None) -> list[Scheduler]:
     """Every registered scheduler, optionally of one library, in registration order."""
     _load()
     return [spec for spec in REGISTRY.values() if library is None or spec.library == library]

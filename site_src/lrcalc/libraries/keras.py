@@ -18,8 +18,13 @@ Conventions worth knowing:
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from . import Param, check, is_number, register
+from .. import phases as ph
+from ..export.expr import PI, Expr, after, cos, floor, log, minimum, need, where, wrap
+from ..export.natives import same
+from . import Param, check, is_number, record, register
+from .native import polynomial_at, step_or_exponential
 
 MODULE = "keras.optimizers.schedules."
 
@@ -204,3 +209,98 @@ def cosine_decay_restarts(initial_learning_rate, first_decay_steps, t_mul=2.0, m
         return initial_learning_rate * ((1 - alpha) * decayed + alpha)
 
     return schedule
+
+
+# ---------------------------------------------------------------- each schedule's closed form, phases and equivalents
+# (for the code export and the page's phase marks; see lrcalc.export and lrcalc.phases)
+
+@record(MODULE + "ExponentialDecay").closed_form
+def _exponential_decay_at(b, t, lr, kw):
+    p = t / kw["decay_steps"]
+    return kw["initial_learning_rate"] * kw["decay_rate"] ** (floor(p) if kw["staircase"] else p)
+
+
+@record(MODULE + "PiecewiseConstantDecay").closed_form
+def _piecewise_constant_decay_at(b, t, lr, kw):
+    bounds, values = list(kw["boundaries"]), list(kw["values"])
+    need(bounds == sorted(bounds), "PiecewiseConstantDecay with unsorted boundaries adds up overlapping values; only sorted ones are written out")
+    result = wrap(values[-1])
+    for bound, value in reversed(list(zip(bounds, values))):
+        result = where(t <= bound, value, result)
+    return result
+
+
+record(MODULE + "PolynomialDecay").closed_form(lambda b, t, lr, kw: polynomial_at(b, t, kw["initial_learning_rate"], kw["end_learning_rate"], kw["decay_steps"], kw["power"], kw["cycle"]))
+
+
+@record(MODULE + "InverseTimeDecay").closed_form
+def _inverse_time_decay_at(b, t, lr, kw):
+    p = t / kw["decay_steps"]
+    return kw["initial_learning_rate"] / (1 + kw["decay_rate"] * (floor(p) if kw["staircase"] else p))
+
+
+def _keras_cosine(s: Expr, steps: Any, start: float, alpha: float) -> Expr:
+    return start * ((1 - alpha) * (0.5 * (1.0 + cos(PI * (s / steps)))) + alpha)
+
+
+@record(MODULE + "CosineDecay").closed_form
+def _cosine_decay_at(b, t, lr, kw):
+    steps, init, alpha, target, w = kw["decay_steps"], kw["initial_learning_rate"], kw["alpha"], kw["warmup_target"], kw["warmup_steps"]
+    if target is None:
+        return _keras_cosine(minimum(t, steps), steps, init, alpha)
+    s = b.let("s", minimum(t, steps + w))
+    decay = _keras_cosine(after(s, w), steps, target, alpha)
+    return where(s < w, (target - init) * (s / w) + init, decay) if w > 0 else decay
+
+
+@record(MODULE + "CosineDecayRestarts").closed_form
+def _cosine_decay_restarts_at(b, t, lr, kw):
+    init, first, t_mul, m_mul, alpha = kw["initial_learning_rate"], kw["first_decay_steps"], kw["t_mul"], kw["m_mul"], kw["alpha"]
+    if t_mul == 1.0:
+        restart = b.let("restart", floor(t / first))
+        fraction = t / first - restart
+    else:  # Keras' own index, from a logarithm
+        restart = b.let("restart", floor(log(1.0 - t / first * (1.0 - t_mul)) / math.log(t_mul)))
+        fraction = (t / first - (1.0 - t_mul**restart) / (1.0 - t_mul)) / t_mul**restart
+    return init * ((1 - alpha) * (0.5 * m_mul**restart * (1.0 + cos(PI * fraction))) + alpha)
+
+
+record(MODULE + "ExponentialDecay").same_as(lambda lr, kw: step_or_exponential(kw["initial_learning_rate"], kw["decay_steps"], kw["decay_rate"], kw["staircase"]))
+record(MODULE + "PolynomialDecay").same_as(lambda lr, kw: ("lrcalc.polynomial_decay", {
+        "init_value": kw["initial_learning_rate"], "end_value": kw["end_learning_rate"], "steps": kw["decay_steps"], "power": kw["power"], "cycle": kw["cycle"]}))
+record(MODULE + "InverseTimeDecay").same_as(lambda lr, kw: ("lrcalc.inverse_time_decay", {
+        "init_value": kw["initial_learning_rate"], "decay_steps": kw["decay_steps"], "decay_rate": kw["decay_rate"], "staircase": kw["staircase"]}))
+record(MODULE + "CosineDecay").same_as(lambda lr, kw: None if kw["warmup_target"] is not None else (
+        "lrcalc.cosine_decay", {"init_value": kw["initial_learning_rate"], "steps": kw["decay_steps"], "end_value": kw["alpha"] * kw["initial_learning_rate"]}))
+record(MODULE + "PiecewiseConstantDecay").same_as(lambda lr, kw: ("lrcalc.piecewise_constant", {"boundaries": [b + 1 for b in kw["boundaries"]], "values": kw["values"]}))
+record(MODULE + "ExponentialDecay").standing_for("lrcalc.exponential_decay")(lambda kw: same(MODULE + "ExponentialDecay", {"initial_learning_rate": kw["init_value"], "decay_steps": 1, "decay_rate": kw["decay_rate"]}, note=" with decay_steps=1"))
+record(MODULE + "ExponentialDecay").standing_for("lrcalc.step_decay")(lambda kw: same(MODULE + "ExponentialDecay", {
+        "initial_learning_rate": kw["init_value"], "decay_steps": kw["step_size"], "decay_rate": kw["decay_factor"], "staircase": True}, note=" with staircase=True"))
+record(MODULE + "PiecewiseConstantDecay").standing_for("lrcalc.piecewise_constant")(lambda kw: same(MODULE + "PiecewiseConstantDecay", {"boundaries": [b - 1 for b in kw["boundaries"]], "values": kw["values"]}, note=" (it changes one step after each boundary)"))
+record(MODULE + "PolynomialDecay").standing_for("lrcalc.linear")(lambda kw: same(MODULE + "PolynomialDecay", {
+        "initial_learning_rate": kw["init_value"], "decay_steps": kw["steps"], "end_learning_rate": kw["end_value"], "power": 1.0}, note=" with power=1"))
+record(MODULE + "PolynomialDecay").standing_for("lrcalc.polynomial_decay")(lambda kw: same(MODULE + "PolynomialDecay", {
+        "initial_learning_rate": kw["init_value"], "decay_steps": kw["steps"], "end_learning_rate": kw["end_value"], "power": kw["power"], "cycle": kw["cycle"]}))
+record(MODULE + "CosineDecay").standing_for("lrcalc.cosine_decay")(lambda kw: None if kw["exponent"] != 1 else same(MODULE + "CosineDecay", {"initial_learning_rate": kw["init_value"], "decay_steps": kw["steps"], "alpha": kw["end_value"] / kw["init_value"]}, note=" (alpha = end_value / init_value)"))
+record(MODULE + "InverseTimeDecay").standing_for("lrcalc.inverse_time_decay")(lambda kw: same(MODULE + "InverseTimeDecay", {
+        "initial_learning_rate": kw["init_value"], "decay_steps": kw["decay_steps"], "decay_rate": kw["decay_rate"], "staircase": kw["staircase"]}))
+
+record(MODULE + "ExponentialDecay").phase_rule(lambda k, total: ph.every(0, k["decay_steps"], total, "drop") if k["staircase"] else [])
+record(MODULE + "InverseTimeDecay").phase_rule(lambda k, total: ph.every(0, k["decay_steps"], total, "drop") if k["staircase"] else [])
+record(MODULE + "PiecewiseConstantDecay").phase_rule(lambda k, total: ph.listed(k["boundaries"], "boundary", shift=1))
+record(MODULE + "PolynomialDecay").phase_rule(lambda k, total: ph.end(k, "the end of decay", "decay_steps"))
+record(MODULE + "CosineDecayRestarts").phase_rule(lambda k, total: ph.restarts(k["first_decay_steps"], k["t_mul"], total))
+
+
+@record(MODULE + "CosineDecay").phase_rule
+def _cosine_decay_phases(k, total):
+    warm = k["warmup_steps"] if k["warmup_target"] is not None else 0
+    return ([(warm, "the end of warmup")] if warm else []) + ph.end(k, "the end of decay", "decay_steps", offset=warm)
+
+
+@record(MODULE + "CosineDecayRestarts").standing_for("lrcalc.cosine_restarts")
+def _cosine_decay_restarts_for(kw: dict):
+    if kw["period_mult"] != 1 or (kw["peak_decay"] != 1 and kw["end_value"] != 0):
+        return None  # Keras finds longer periods with a logarithm, and decays its floor with the peak
+    arguments = {"initial_learning_rate": kw["init_value"], "first_decay_steps": kw["period"], "t_mul": 1.0, "m_mul": kw["peak_decay"], "alpha": kw["end_value"] / kw["init_value"]}
+    return same(MODULE + "CosineDecayRestarts", arguments, note=" with t_mul=1")

@@ -18,9 +18,13 @@ knowing:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
-from . import Param, check, is_int, is_number, register
+from .. import phases as ph
+from ..export.expr import PI, Expr, after, chain_below, closed_at, cos, floor, maximum, minimum, need, nested, where
+from ..export.natives import same
+from . import Param, bind, check, is_int, is_number, lookup, record, register
+from .native import step_or_exponential
 from ..schedules import Schedule
 
 MODULE = "optax."
@@ -407,3 +411,167 @@ def join_schedules(schedules, boundaries):
         name = spec["api"] if str(spec["api"]).startswith(MODULE) else MODULE + spec["api"]
         built.append(from_library(name, **{k: v for k, v in spec.items() if k != "api"}))
     return _join(built, list(boundaries))
+
+
+# ---------------------------------------------------------------- each schedule's closed form, phases and equivalents
+# (for the code export and the page's phase marks; see lrcalc.export and lrcalc.phases)
+
+def _optax_polynomial(t: Expr, init, end, power, steps, begin=0) -> Any:
+    if steps <= 0:
+        return init  # optax's fallback to a constant schedule
+    c = minimum(maximum(t - max(begin, 0), 0), steps)
+    return (init - end) * (1 - c / steps) ** power + end
+
+
+def _optax_cosine(t: Expr, init, steps, alpha=0.0, exponent=1.0) -> Expr:
+    return init * ((1 - alpha) * (0.5 * (1 + cos(PI * minimum(t, float(steps)) / steps))) ** exponent + alpha)
+
+
+def _optax_exponential(t: Expr, init, steps, rate, begin=0, staircase=False, end=None) -> Any:
+    if steps <= 0 or rate == 0:
+        return init  # optax's fallback to a constant schedule
+    decreased = t - max(begin, 0)
+    p = decreased / steps
+    value = where(decreased <= 0, init, init * rate ** (floor(p) if staircase else p))
+    return value if end is None else (maximum(value, end) if rate < 1.0 else minimum(value, end))
+
+
+def _optax_join(t: Expr, parts: list[Callable[[Expr], Any]], boundaries: list[int]) -> Any:
+    """optax.join_schedules: from each boundary on, the next schedule counted from that boundary."""
+    result = parts[0](t)
+    for boundary, part in zip(boundaries, parts[1:]):
+        result = where(t >= boundary, part(after(t, boundary) if boundary > 0 else t - boundary), result)
+    return result
+
+
+def _optax_interpolate(t: Expr, kind: str, init, boundaries_and_scales) -> Expr:
+    pairs = sorted((int(k), float(v)) for k, v in (boundaries_and_scales or {}).items())
+    need(all(k >= 0 for k, _ in pairs), "piecewise_interpolate_schedule with a negative boundary is not written out")
+    bounds, values = [0] + [k for k, _ in pairs], [float(init)]
+    for _, scale in pairs:
+        values.append(values[-1] * scale)
+    pieces = []
+    for i in range(len(bounds) - 1):
+        if bounds[i] < bounds[i + 1]:
+            pct = (t - bounds[i]) / max(bounds[i + 1] - bounds[i], 1)
+            a, z = values[i], values[i + 1]
+            pieces.append((bounds[i + 1], (z - a) * pct + a if kind == "linear" else z + (a - z) / 2.0 * (cos(PI * pct) + 1)))
+    return chain_below(t, pieces, values[-1])
+
+
+def _warmup_cosine(t: Expr, init_value, peak_value, warmup_steps, decay_steps, end_value=0.0, exponent=1.0) -> Any:
+    alpha = 0.0 if peak_value == 0.0 else end_value / peak_value
+    parts = [lambda s: _optax_polynomial(s, init_value, peak_value, 1, warmup_steps), lambda s: _optax_cosine(s, peak_value, decay_steps - warmup_steps, alpha, exponent)]
+    return _optax_join(t, parts, [warmup_steps])
+
+
+record(MODULE + "constant_schedule").closed_form(lambda b, t, lr, kw: float(kw["value"]))
+record(MODULE + "polynomial_schedule").closed_form(lambda b, t, lr, kw: _optax_polynomial(t, kw["init_value"], kw["end_value"], kw["power"], kw["transition_steps"], kw["transition_begin"]))
+record(MODULE + "linear_schedule").closed_form(lambda b, t, lr, kw: _optax_polynomial(t, kw["init_value"], kw["end_value"], 1, kw["transition_steps"], kw["transition_begin"]))
+
+
+@record(MODULE + "piecewise_constant_schedule").closed_form
+def _piecewise_constant_schedule_at(b, t, lr, kw):
+    result: Any = kw["init_value"]
+    for boundary, scale in sorted((int(k), float(v)) for k, v in (kw["boundaries_and_scales"] or {}).items()):
+        result = result * where(t >= boundary, scale, 1.0)
+    return result
+
+
+record(MODULE + "exponential_decay").closed_form(lambda b, t, lr, kw: _optax_exponential(t, kw["init_value"], kw["transition_steps"], kw["decay_rate"], kw["transition_begin"], kw["staircase"], kw["end_value"]))
+record(MODULE + "cosine_decay_schedule").closed_form(lambda b, t, lr, kw: _optax_cosine(t, kw["init_value"], kw["decay_steps"], kw["alpha"], kw["exponent"]))
+record(MODULE + "piecewise_interpolate_schedule").closed_form(lambda b, t, lr, kw: _optax_interpolate(t, kw["interpolate_type"], kw["init_value"], kw["boundaries_and_scales"]))
+
+
+@record(MODULE + "linear_onecycle_schedule").closed_form
+def _linear_onecycle_schedule_at(b, t, lr, kw):
+    steps, div = kw["transition_steps"], kw["div_factor"]
+    scales = {int(kw["pct_start"] * steps): div, int(kw["pct_final"] * steps): 1.0 / div, steps: 1.0 / kw["final_div_factor"]}
+    return _optax_interpolate(t, "linear", kw["peak_value"] / div, scales)
+
+
+@record(MODULE + "cosine_onecycle_schedule").closed_form
+def _cosine_onecycle_schedule_at(b, t, lr, kw):
+    steps, div = kw["transition_steps"], kw["div_factor"]
+    scales = {int(kw["pct_start"] * steps): div, int(steps): 1.0 / (div * kw["final_div_factor"])}
+    return _optax_interpolate(t, "cosine", kw["peak_value"] / div, scales)
+
+
+record(MODULE + "warmup_constant_schedule").closed_form(lambda b, t, lr, kw: _optax_polynomial(t, kw["init_value"], kw["peak_value"], 1, kw["warmup_steps"]))
+record(MODULE + "warmup_cosine_decay_schedule").closed_form(lambda b, t, lr, kw: _warmup_cosine(t, **kw))
+
+
+@record(MODULE + "warmup_exponential_decay_schedule").closed_form
+def _warmup_exponential_decay_schedule_at(b, t, lr, kw):
+    decay = [kw[k] for k in ("transition_steps", "decay_rate", "transition_begin", "staircase", "end_value")]
+    parts = [lambda s: _optax_polynomial(s, kw["init_value"], kw["peak_value"], 1, kw["warmup_steps"]), lambda s: _optax_exponential(s, kw["peak_value"], *decay)]
+    return _optax_join(t, parts, [kw["warmup_steps"]])
+
+
+@record(MODULE + "sgdr_schedule").closed_form
+def _sgdr_schedule_at(b, t, lr, kw):
+    spec = lookup(MODULE + "warmup_cosine_decay_schedule")
+    cycles = [bind(spec, cycle) for cycle in kw["cosine_kwargs"]]
+    ends = [sum(c["decay_steps"] for c in cycles[: i + 1]) for i in range(len(cycles))]
+    return _optax_join(t, [lambda s, c=c: _warmup_cosine(s, **c) for c in cycles], ends[:-1])
+
+
+@record(MODULE + "join_schedules").closed_form
+def _join_schedules_at(b, t, lr, kw):
+    def part(spec: dict) -> Callable[[Expr], Expr]:
+        api, inner = nested(spec, MODULE)
+        return lambda s: closed_at(b, s, api, None, inner)
+
+    return _optax_join(t, [part(spec) for spec in kw["schedules"]], list(kw["boundaries"]))
+
+
+record(MODULE + "constant_schedule").same_as(lambda lr, kw: ("lrcalc.constant", {"value": kw["value"]}))
+record(MODULE + "linear_schedule").same_as(lambda lr, kw: None if kw["transition_begin"] else (
+        "lrcalc.linear", {"init_value": kw["init_value"], "end_value": kw["end_value"], "steps": kw["transition_steps"]}))
+record(MODULE + "polynomial_schedule").same_as(lambda lr, kw: None if kw["transition_begin"] else (
+        "lrcalc.polynomial_decay", {"init_value": kw["init_value"], "end_value": kw["end_value"], "steps": kw["transition_steps"], "power": kw["power"]}))
+record(MODULE + "exponential_decay").same_as(lambda lr, kw: None if kw["transition_begin"] or kw["end_value"] is not None else step_or_exponential(
+        kw["init_value"], kw["transition_steps"], kw["decay_rate"], kw["staircase"]))
+record(MODULE + "cosine_decay_schedule").same_as(lambda lr, kw: (
+        "lrcalc.cosine_decay", {"init_value": kw["init_value"], "steps": kw["decay_steps"], "end_value": kw["alpha"] * kw["init_value"], "exponent": kw["exponent"]}))
+record(MODULE + "constant_schedule").standing_for("lrcalc.constant")(lambda kw: same(MODULE + "constant_schedule", {"value": kw["value"]}))
+record(MODULE + "exponential_decay").standing_for("lrcalc.exponential_decay")(lambda kw: same(MODULE + "exponential_decay", {"init_value": kw["init_value"], "transition_steps": 1, "decay_rate": kw["decay_rate"]}, note=" with transition_steps=1"))
+record(MODULE + "exponential_decay").standing_for("lrcalc.step_decay")(lambda kw: same(MODULE + "exponential_decay", {
+        "init_value": kw["init_value"], "transition_steps": kw["step_size"], "decay_rate": kw["decay_factor"], "staircase": True}, note=" with staircase=True"))
+record(MODULE + "piecewise_constant_schedule").standing_for("lrcalc.multistep_decay")(lambda kw: same(MODULE + "piecewise_constant_schedule", {"init_value": kw["init_value"], "boundaries_and_scales": {m: kw["decay_factor"] for m in kw["milestones"]}}))
+record(MODULE + "piecewise_constant_schedule").standing_for("lrcalc.piecewise_constant")(lambda kw: same(MODULE + "piecewise_constant_schedule", {
+        "init_value": kw["values"][0], "boundaries_and_scales": {b: v / u for b, u, v in zip(kw["boundaries"], kw["values"], kw["values"][1:])}},
+        note=" (each value a scale of the one before)"))
+record(MODULE + "linear_schedule").standing_for("lrcalc.linear")(lambda kw: same(MODULE + "linear_schedule", {"init_value": kw["init_value"], "end_value": kw["end_value"], "transition_steps": kw["steps"]}))
+record(MODULE + "polynomial_schedule").standing_for("lrcalc.polynomial_decay")(lambda kw: None if kw["cycle"] else same(MODULE + "polynomial_schedule", {"init_value": kw["init_value"], "end_value": kw["end_value"], "power": kw["power"], "transition_steps": kw["steps"]}))
+record(MODULE + "cosine_decay_schedule").standing_for("lrcalc.cosine_decay")(lambda kw: same(MODULE + "cosine_decay_schedule", {
+        "init_value": kw["init_value"], "decay_steps": kw["steps"], "alpha": kw["end_value"] / kw["init_value"], "exponent": kw["exponent"]}, note=" (alpha = end_value / init_value)"))
+
+
+@record(MODULE + "piecewise_interpolate_schedule").standing_for("lrcalc.piecewise_interpolate")
+def _piecewise_interpolate_for(kw: dict):
+    values = [float(v) for v in kw["values"]]
+    if min(values) <= 0:
+        return None  # optax chains the values as scales, which cannot leave 0
+    scales = {kw["boundaries"][0]: 1.0} | {b: v / u for b, u, v in zip(kw["boundaries"][1:], values, values[1:])}
+    arguments = {"interpolate_type": kw["kind"], "init_value": values[0], "boundaries_and_scales": scales}
+    return same(MODULE + "piecewise_interpolate_schedule", arguments, note=" (each value a scale of the one before)")
+
+
+record(MODULE + "piecewise_constant_schedule").phase_rule(lambda k, total: ph.listed(k["boundaries_and_scales"], "boundary"))
+record(MODULE + "piecewise_interpolate_schedule").phase_rule(lambda k, total: ph.listed(k["boundaries_and_scales"], "boundary"))
+record(MODULE + "join_schedules").phase_rule(lambda k, total: ph.listed(k["boundaries"], "switch"))
+record(MODULE + "warmup_constant_schedule").phase_rule(lambda k, total: ph.warmup(k, "warmup_steps"))
+record(MODULE + "warmup_exponential_decay_schedule").phase_rule(lambda k, total: ph.warmup(k, "warmup_steps"))
+record(MODULE + "warmup_cosine_decay_schedule").phase_rule(lambda k, total: ph.warmup(k, "warmup_steps") + ph.end(k, "the end of decay", "decay_steps"))
+record(MODULE + "cosine_decay_schedule").phase_rule(lambda k, total: ph.decay_window(k, "decay_steps"))
+record(MODULE + "linear_schedule").phase_rule(lambda k, total: ph.decay_window(k, "transition_steps"))
+record(MODULE + "polynomial_schedule").phase_rule(lambda k, total: ph.decay_window(k, "transition_steps"))
+
+
+@record(MODULE + "sgdr_schedule").phase_rule
+def _sgdr_phases(k, total):
+    if not isinstance(k["cosine_kwargs"], list):
+        return []
+    ends = [sum(int(cycle.get("decay_steps", 0)) for cycle in k["cosine_kwargs"][: i + 1]) for i in range(len(k["cosine_kwargs"]) - 1)]
+    return [(end, f"restart {i}") for i, end in enumerate(ends, start=1)]

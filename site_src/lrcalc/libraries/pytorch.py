@@ -32,7 +32,11 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Any, Iterator
 
-from . import Param, check, is_int, is_number, register, simulated
+from .. import phases as ph
+from ..export.expr import PI, cos, count_reached, floor, integral, minimum, need, where
+from ..export.natives import same
+from . import Param, check, is_int, is_number, record, register, simulated
+from .native import one_cycle_at, one_cycle_phases, restarts_at
 
 MODULE = "torch.optim.lr_scheduler."
 LAST_EPOCH = Param("last_epoch", "int", -1, doc="Resuming is out of scope: only -1 (a fresh start) is accepted.")
@@ -522,22 +526,102 @@ def _registered(name: str, family: str, params: tuple[Param, ...], summary: str,
             raise ValueError(f"{text} (PyTorch raises ZeroDivisionError when constructing {name} with these arguments)") from None
         return simulated(lambda: _replay(lr, lambda optimizer: maker(optimizer, **arguments)))
 
-    return build
+    return record(MODULE + name)
 
 
-_registered("StepLR", "step", (Param("step_size", "int", example="30"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma every step_size steps.")
-_registered("MultiStepLR", "multistep", (Param("milestones", "ints", example="[30, 60]"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma at each milestone.")
-_registered("ConstantLR", "constant", (Param("factor", "float", 1.0 / 3), Param("total_iters", "int", 5), LAST_EPOCH), "Scale the lr by factor until total_iters, then restore it.")
-_registered(
+# ---------------------------------------------------------------- each scheduler: its record and its parts
+# (registration, phase boundaries, closed form for the code export, the lrcalc family it equals and
+# the families it can stand for), one block per scheduler.
+
+STEP_LR = _registered("StepLR", "step", (Param("step_size", "int", example="30"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma every step_size steps.")
+STEP_LR.phase_rule(lambda k, total: ph.every(0, k["step_size"], total, "drop"))
+STEP_LR.same_as(lambda lr, kw: ("lrcalc.step_decay", {"init_value": lr, "step_size": kw["step_size"], "decay_factor": kw["gamma"]}))
+STEP_LR.standing_for("lrcalc.step_decay")(lambda kw: same(STEP_LR.api, {"step_size": kw["step_size"], "gamma": kw["decay_factor"]}, kw["init_value"]))
+
+
+@STEP_LR.closed_form
+def _step_lr_at(b, t, lr, kw):
+    size = kw["step_size"]
+    need(integral(size) and size != 0, f"StepLR with step_size={size!r} has no closed form (PyTorch drops the lr at whole multiples only, and raises for 0)")
+    return lr * kw["gamma"] ** (t // abs(int(size)))
+
+
+MULTI_STEP_LR = _registered("MultiStepLR", "multistep", (Param("milestones", "ints", example="[30, 60]"), Param("gamma", "float", 0.1), LAST_EPOCH), "Multiply the lr by gamma at each milestone.")
+MULTI_STEP_LR.phase_rule(lambda k, total: ph.listed(k["milestones"], "milestone"))
+MULTI_STEP_LR.closed_form(lambda b, t, lr, kw: lr * kw["gamma"] ** count_reached(t, [m for m in kw["milestones"] if m >= 0]))
+MULTI_STEP_LR.same_as(lambda lr, kw: ("lrcalc.multistep_decay", {"init_value": lr, "milestones": kw["milestones"], "decay_factor": kw["gamma"]}))
+MULTI_STEP_LR.standing_for("lrcalc.multistep_decay")(
+    lambda kw: same(MULTI_STEP_LR.api, {"milestones": kw["milestones"], "gamma": kw["decay_factor"]}, kw["init_value"])
+)
+
+CONSTANT_LR = _registered("ConstantLR", "constant", (Param("factor", "float", 1.0 / 3), Param("total_iters", "int", 5), LAST_EPOCH), "Scale the lr by factor until total_iters, then restore it.")
+CONSTANT_LR.phase_rule(lambda k, total: ph.end(k, "the end of the ramp", "total_iters"))
+CONSTANT_LR.standing_for("lrcalc.constant")(lambda kw: same(CONSTANT_LR.api, {"factor": 1.0, "total_iters": 0}, kw["value"]))
+
+
+@CONSTANT_LR.closed_form
+def _constant_lr_at(b, t, lr, kw):
+    factor, n = kw["factor"], kw["total_iters"]
+    if not (integral(n) and n >= 1):
+        return lr * factor  # the factor applied at step 0 is never undone
+    need(factor != 0, "ConstantLR with factor=0 raises ZeroDivisionError at total_iters in PyTorch")
+    return where(t < int(n), lr * factor, lr)
+
+
+LINEAR_LR = _registered(
     "LinearLR",
     "linear",
     (Param("start_factor", "float", 1.0 / 3), Param("end_factor", "float", 1.0), Param("total_iters", "int", 5), LAST_EPOCH),
     "Scale the lr linearly from start_factor to end_factor over total_iters steps.",
 )
-_registered("ExponentialLR", "exponential", (Param("gamma", "float", example="0.95"), LAST_EPOCH), "Multiply the lr by gamma every step.")
-_registered("PolynomialLR", "polynomial", (Param("total_iters", "int", 5), Param("power", "float", 1.0), LAST_EPOCH), "Decay the lr to 0 over total_iters steps as (1 - t/total_iters)^power.")
-_registered("CosineAnnealingLR", "cosine", (Param("T_max", "int", example="90"), Param("eta_min", "float", 0.0), LAST_EPOCH), "Half a cosine from the lr down to eta_min over T_max steps.")
-_registered(
+LINEAR_LR.phase_rule(lambda k, total: ph.end(k, "the end of the ramp", "total_iters"))
+
+
+@LINEAR_LR.closed_form
+def _linear_lr_at(b, t, lr, kw):
+    start, end, n = kw["start_factor"], kw["end_factor"], kw["total_iters"]
+    return lr * start if n <= 0 else lr * (start + (end - start) * minimum(t, math.floor(n)) / n)
+
+
+@LINEAR_LR.standing_for("lrcalc.linear")
+def _linear_lr_for(kw):
+    start, end = float(kw["init_value"]), float(kw["end_value"])
+    if start <= 0:
+        return None  # LinearLR's start_factor must be > 0
+    base = max(start, end)
+    return same(LINEAR_LR.api, {"start_factor": start / base, "end_factor": end / base, "total_iters": kw["steps"]}, base)
+
+
+EXPONENTIAL_LR = _registered("ExponentialLR", "exponential", (Param("gamma", "float", example="0.95"), LAST_EPOCH), "Multiply the lr by gamma every step.")
+EXPONENTIAL_LR.closed_form(lambda b, t, lr, kw: lr * kw["gamma"] ** t)
+EXPONENTIAL_LR.same_as(lambda lr, kw: ("lrcalc.exponential_decay", {"init_value": lr, "decay_rate": kw["gamma"]}))
+EXPONENTIAL_LR.standing_for("lrcalc.exponential_decay")(lambda kw: same(EXPONENTIAL_LR.api, {"gamma": kw["decay_rate"]}, kw["init_value"]))
+
+POLYNOMIAL_LR = _registered("PolynomialLR", "polynomial", (Param("total_iters", "int", 5), Param("power", "float", 1.0), LAST_EPOCH), "Decay the lr to 0 over total_iters steps as (1 - t/total_iters)^power.")
+POLYNOMIAL_LR.phase_rule(lambda k, total: ph.end(k, "the end of decay", "total_iters"))
+POLYNOMIAL_LR.same_as(lambda lr, kw: ("lrcalc.polynomial_decay", {"init_value": lr, "end_value": 0.0, "steps": kw["total_iters"], "power": kw["power"]}))
+POLYNOMIAL_LR.standing_for("lrcalc.polynomial_decay")(
+    lambda kw: None if kw["cycle"] or kw["end_value"] != 0 else same(POLYNOMIAL_LR.api, {"total_iters": kw["steps"], "power": kw["power"]}, kw["init_value"])
+)
+
+
+@POLYNOMIAL_LR.closed_form
+def _polynomial_lr_at(b, t, lr, kw):
+    n = kw["total_iters"]
+    return lr if n <= 0 else lr * (1.0 - minimum(t, math.floor(n)) / n) ** kw["power"]
+
+
+COSINE_ANNEALING_LR = _registered("CosineAnnealingLR", "cosine", (Param("T_max", "int", example="90"), Param("eta_min", "float", 0.0), LAST_EPOCH), "Half a cosine from the lr down to eta_min over T_max steps.")
+COSINE_ANNEALING_LR.phase_rule(lambda k, total: ph.every(0, k["T_max"], total, "cosine turns at T_max ×"))
+
+
+@COSINE_ANNEALING_LR.closed_form
+def _cosine_annealing_lr_at(b, t, lr, kw):
+    need(kw["T_max"] != 0, "CosineAnnealingLR with T_max=0 raises ZeroDivisionError at its first step() in PyTorch")
+    return kw["eta_min"] + (lr - kw["eta_min"]) * (1 + cos(PI * t / kw["T_max"])) / 2
+
+
+CYCLIC_LR = _registered(
     "CyclicLR",
     "cyclic",
     (
@@ -557,13 +641,47 @@ _registered(
     "Cycle the lr between base_lr and max_lr (Smith 2015).",
     stepping="step",
 )
-_registered(
+CYCLIC_LR.phase_rule(lambda k, total: ph.every(0, k["step_size_up"] + (k["step_size_down"] or k["step_size_up"]), total, "cycle"))
+CYCLIC_LR.standing_for("lrcalc.cyclic")(
+    lambda kw: same(
+        CYCLIC_LR.api,
+        {"base_lr": kw["base_value"], "max_lr": kw["max_value"], "step_size_up": kw["step_size_up"], "step_size_down": kw["step_size_down"],
+         "mode": kw["mode"], "gamma": kw["gamma"], "cycle_momentum": False},
+        kw["base_value"],
+    )
+)
+
+
+@CYCLIC_LR.closed_form
+def _cyclic_lr_at(b, t, lr, kw):
+    up = float(kw["step_size_up"])
+    total = up + (float(kw["step_size_down"]) if kw["step_size_down"] is not None else up)
+    ratio = up / total
+    cycle = b.let("cycle", floor(1 + t / total))
+    x = b.let("x", 1.0 + t / total - cycle)
+    factor = where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    scale = {"triangular": 1.0, "triangular2": 1 / 2.0 ** (cycle - 1), "exp_range": kw["gamma"] ** t}[kw["mode"]]
+    return kw["base_lr"] + (kw["max_lr"] - kw["base_lr"]) * factor * scale
+
+
+WARM_RESTARTS = _registered(
     "CosineAnnealingWarmRestarts",
     "warm_restarts",
     (Param("T_0", "int", example="10"), Param("T_mult", "int", 1), Param("eta_min", "float", 0.0), LAST_EPOCH),
     "Cosine annealing restarted every T_0 steps, each period T_mult times longer (SGDR).",
 )
-_registered(
+WARM_RESTARTS.phase_rule(lambda k, total: ph.restarts(k["T_0"], k["T_mult"], total))
+WARM_RESTARTS.closed_form(lambda b, t, lr, kw: restarts_at(b, t, lr, kw["T_0"], kw["T_mult"], kw["eta_min"], 1.0))
+WARM_RESTARTS.same_as(
+    lambda lr, kw: ("lrcalc.cosine_restarts", {"init_value": lr, "period": kw["T_0"], "period_mult": float(kw["T_mult"]), "end_value": kw["eta_min"]})
+)
+WARM_RESTARTS.standing_for("lrcalc.cosine_restarts")(
+    lambda kw: None
+    if kw["peak_decay"] != 1 or not integral(kw["period_mult"])
+    else same(WARM_RESTARTS.api, {"T_0": kw["period"], "T_mult": int(kw["period_mult"]), "eta_min": kw["end_value"]}, kw["init_value"])
+)
+
+ONE_CYCLE_LR = _registered(
     "OneCycleLR",
     "one_cycle",
     (
@@ -584,7 +702,25 @@ _registered(
     "Warm up to max_lr, then anneal far below the start (Smith and Topin 2017); ignores the optimizer's lr.",
     stepping="step",
 )
-_registered(
+
+
+@ONE_CYCLE_LR.phase_rule
+def _one_cycle_lr_phases(k, total):
+    steps = k["total_steps"] or (k["epochs"] or 0) * (k["steps_per_epoch"] or 0)
+    pct = k["pct_start"]
+    returns = [(int(2 * pct * steps) - 1, "the return to the start")] if k["three_phase"] else []
+    return [(int(pct * steps), "the peak"), *returns, (steps, "the end of the cycle")]
+
+
+@ONE_CYCLE_LR.closed_form
+def _one_cycle_lr_at(b, t, lr, kw):
+    total = kw["total_steps"] if kw["total_steps"] is not None else kw["epochs"] * kw["steps_per_epoch"]
+    initial = kw["max_lr"] / kw["div_factor"]
+    phases = one_cycle_phases(kw["max_lr"], total, kw["pct_start"], initial, initial / kw["final_div_factor"], kw["three_phase"])
+    return one_cycle_at(t, phases, kw["anneal_strategy"] == "cos", guard=False)
+
+
+SEQUENTIAL_LR = _registered(
     "SequentialLR",
     "sequential",
     (
@@ -594,7 +730,9 @@ _registered(
     ),
     "Run schedulers one after another, switching at each milestone.",
 )
-_registered(
+SEQUENTIAL_LR.phase_rule(lambda k, total: ph.listed(k["milestones"], "switch"))
+
+CHAINED_SCHEDULER = _registered(
     "ChainedScheduler",
     "chained",
     (Param("schedulers", "schedules", example="[ConstantLR(optimizer, factor=0.5, total_iters=5), ExponentialLR(optimizer, gamma=0.95)]"),),
@@ -661,3 +799,13 @@ def reduce_lr_on_plateau(lr, metrics, mode, factor, patience, threshold, thresho
             yield current
 
     return simulated(run)
+
+
+REDUCE_LR_ON_PLATEAU = record(MODULE + "ReduceLROnPlateau")
+REDUCE_LR_ON_PLATEAU.standing_for("lrcalc.reduce_on_plateau")(
+    lambda kw: same(
+        REDUCE_LR_ON_PLATEAU.api,
+        {n: kw[n] for n in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown")} | {"min_lr": kw["min_value"], "eps": kw["eps"]},
+        float(kw["init_value"]),
+    )
+)

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from typing import Callable
+from typing import Any, Callable
 
-from . import Param, check, is_int, is_number, register, simulated
+from .. import phases as ph
+from ..export.expr import PI, Body, Expr, after, cos, count_reached, floor, log, maximum, minimum, need, sqrt, tanh, where
+from . import Param, check, from_library, is_int, is_number, record, register, simulated
 from ..schedules import Schedule
 
 MODULE = "timm.scheduler."
@@ -378,47 +380,183 @@ def plateau_lr_scheduler(lr, metrics, decay_rate, patience_t, threshold, cooldow
     stepping="epoch",
 )
 def create_scheduler_v2(lr, sched, num_epochs, decay_epochs, decay_milestones, cooldown_epochs, patience_epochs, decay_rate, min_lr, warmup_lr, warmup_epochs, warmup_prefix, noise, noise_pct, noise_std, noise_seed, cycle_mul, cycle_decay, cycle_limit, k_decay, decay_fn, stable_timescale, plateau_mode, step_on_epochs, updates_per_epoch, metrics):
-    check(noise is None, "timm's noise is random, so lrcalc cannot reproduce it: leave noise=None")
-    if decay_epochs is None:
-        decay_epochs = 0.2 if sched in ("wsd", "rsqrt") else 90
-    t_initial, warmup_t, decay_t, timescale = num_epochs, warmup_epochs, decay_epochs, stable_timescale
-    if not step_on_epochs:
-        check(is_int(updates_per_epoch) and updates_per_epoch > 0, "updates_per_epoch must be set to number of dataloader batches")
-        t_initial, warmup_t, decay_t = t_initial * updates_per_epoch, warmup_t * updates_per_epoch, decay_t * updates_per_epoch
-        decay_milestones = [d * updates_per_epoch for d in decay_milestones]
-        if timescale is not None:
-            timescale = timescale * updates_per_epoch
-    quiet = {"t_in_epochs": step_on_epochs, "noise_range_t": None, "initialize": True}
-    warm = {"warmup_t": warmup_t, "warmup_lr_init": warmup_lr, "warmup_prefix": warmup_prefix}
-    cycles = {"lr_min": min_lr, "cycle_mul": cycle_mul, "cycle_decay": cycle_decay, "cycle_limit": cycle_limit}
-    if sched == "cosine":
-        return cosine_lr_scheduler(lr, t_initial, **cycles, **warm, k_decay=k_decay, **quiet)
-    if sched == "tanh":
-        return tanh_lr_scheduler(lr, t_initial, -7.0, 3.0, **cycles, **warm, **quiet)
-    if sched == "step":
-        return step_lr_scheduler(lr, decay_t, decay_rate, **warm, **quiet)
-    if sched == "constant":
-        return step_lr_scheduler(lr, 1, 1.0, **warm, **quiet)
-    if sched == "multistep":
-        return multistep_lr_scheduler(lr, list(decay_milestones), decay_rate, **warm, **quiet)
-    if sched == "plateau":
-        check(step_on_epochs, "Plateau LR only supports step per epoch.")
-        return plateau_lr_scheduler(lr, metrics, decay_rate, patience_epochs, 1e-4, 0, warmup_t, warmup_lr, min_lr, plateau_mode, None, True)
-    if sched == "poly":
-        return poly_lr_scheduler(lr, t_initial, decay_rate, **cycles, **warm, k_decay=k_decay, **quiet)
+    arguments = dict(locals())
+    del arguments["lr"]
+    api, inner, lr = _builds(lr, arguments)
+    return from_library(api, lr=lr, **inner)
+
+
+@record(MODULE + "create_scheduler_v2").dispatch
+def _builds(lr, kw):
+    """The scheduler create_scheduler_v2 builds, as (api, kwargs, lr): for computing it and for exporting it.
+
+    Epochs become updates when ``step_on_epochs=False``; "none" is a constant lr.
+    """
+    sched = kw["sched"]
+    check(kw["noise"] is None, "timm's noise is random, so lrcalc cannot reproduce it: leave noise=None")
+    decay_epochs = kw["decay_epochs"] if kw["decay_epochs"] is not None else (0.2 if sched in ("wsd", "rsqrt") else 90)
+    t_initial, warmup_t, decay_t, timescale, milestones = kw["num_epochs"], kw["warmup_epochs"], decay_epochs, kw["stable_timescale"], kw["decay_milestones"]
+    if not kw["step_on_epochs"]:
+        per = kw["updates_per_epoch"]
+        check(is_int(per) and per > 0, "updates_per_epoch must be set to number of dataloader batches")
+        t_initial, warmup_t, decay_t = t_initial * per, warmup_t * per, decay_t * per
+        milestones = [d * per for d in milestones]
+        timescale = None if timescale is None else timescale * per
+    warm = {"warmup_t": warmup_t, "warmup_lr_init": kw["warmup_lr"], "warmup_prefix": kw["warmup_prefix"], "t_in_epochs": kw["step_on_epochs"]}
+    cycles = {"lr_min": kw["min_lr"], "cycle_mul": kw["cycle_mul"], "cycle_decay": kw["cycle_decay"], "cycle_limit": kw["cycle_limit"]}
     if sched in ("wsd", "rsqrt"):
-        t_sched = t_initial if warmup_prefix else t_initial - warmup_t
-        if 0 < decay_epochs < 1:
-            decay_t = decay_epochs * t_sched
-        decay_t = int(round(decay_t))
+        t_sched = t_initial if kw["warmup_prefix"] else t_initial - warmup_t
+        decay_t = round(decay_epochs * t_sched if 0 < decay_epochs < 1 else decay_t)
         check(
             0 < decay_t <= t_sched,
-            f"{sched} schedule requires 0 < decay_epochs <= epochs{'' if warmup_prefix else ' - warmup_epochs'}, "
+            f"{sched} schedule requires 0 < decay_epochs <= epochs{'' if kw['warmup_prefix'] else ' - warmup_epochs'}, "
             f"got decay {decay_t} and stable + decay length {t_sched}.",
         )
-        return wsd_lr_scheduler(
-            lr, t_sched, decay_t, min_lr, "rsqrt" if sched == "rsqrt" else "constant", timescale, 0.5,
-            decay_fn or ("linear" if sched == "rsqrt" else "1-sqrt"), 0.5, 0.1, warmup_t, warmup_lr, **quiet,
-        )
-    check(sched == "none", f"Unknown scheduler '{sched}'.")
-    return _warmed(lr, 0, 0.0, lr, lambda t: lr)
+        return MODULE + "WSDLRScheduler", {
+            "t_initial": t_sched, "decay_t": decay_t, "lr_min": kw["min_lr"], "stable_fn": "rsqrt" if sched == "rsqrt" else "constant",
+            "stable_timescale": timescale, "decay_fn": kw["decay_fn"] or ("linear" if sched == "rsqrt" else "1-sqrt"),
+            "warmup_t": warmup_t, "warmup_lr_init": kw["warmup_lr"], "t_in_epochs": kw["step_on_epochs"],
+        }, lr
+    if sched == "plateau":
+        check(kw["step_on_epochs"], "Plateau LR only supports step per epoch.")
+    built = {
+        "cosine": (MODULE + "CosineLRScheduler", {"t_initial": t_initial, **cycles, **warm, "k_decay": kw["k_decay"]}),
+        "tanh": (MODULE + "TanhLRScheduler", {"t_initial": t_initial, **cycles, **warm}),
+        "step": (MODULE + "StepLRScheduler", {"decay_t": decay_t, "decay_rate": kw["decay_rate"], **warm}),
+        "constant": (MODULE + "StepLRScheduler", {"decay_t": 1, "decay_rate": 1.0, **warm}),
+        "multistep": (MODULE + "MultiStepLRScheduler", {"decay_t": list(milestones), "decay_rate": kw["decay_rate"], **warm}),
+        "plateau": (MODULE + "PlateauLRScheduler", {"metrics": kw["metrics"], "decay_rate": kw["decay_rate"], "patience_t": kw["patience_epochs"], "warmup_t": warmup_t,
+                                                    "warmup_lr_init": kw["warmup_lr"], "lr_min": kw["min_lr"], "mode": kw["plateau_mode"]}),
+        "poly": (MODULE + "PolyLRScheduler", {"t_initial": t_initial, "power": kw["decay_rate"], **cycles, **warm, "k_decay": kw["k_decay"]}),
+    }.get(sched)
+    if built is None:
+        check(sched == "none", f"Unknown scheduler '{sched}'.")
+        return "lrcalc.constant", {"value": lr}, None
+    return (*built, lr)
+
+
+# ---------------------------------------------------------------- each scheduler's closed form, phases and equivalents
+# (for the code export and the page's phase marks; see lrcalc.export and lrcalc.phases)
+
+def _timm_warmed(t: Expr, warmup_t: int, warmup_lr_init: float, target: float, shape: Any) -> Any:
+    if not warmup_t:
+        return shape
+    return where(t < warmup_t, warmup_lr_init + t * ((target - warmup_lr_init) / warmup_t), shape)
+
+
+def _timm_cyclic(b: Body, t: Expr, lr: float, kw: dict, curve: Callable[[Any, Expr, Any], Expr]) -> Expr:
+    """timm's cosine/tanh/poly skeleton: the cycle index as timm computes it, then ``curve(peak, position, length)``."""
+    ti, mul = kw["t_initial"], kw["cycle_mul"]
+    s = b.let("t", after(t, kw["warmup_t"])) if kw["warmup_prefix"] else t
+    if mul != 1:
+        i = b.let("i", floor(log(1 - s / ti * (1 - mul)) / math.log(mul)))
+        length = b.let("length", mul**i * ti)
+        position = b.let("position", s - (1 - mul**i) / (1 - mul) * ti)
+    else:
+        i = b.let("i", s // ti)
+        length, position = ti, b.let("position", s - ti * i)
+    return where(i < kw["cycle_limit"], curve(lr * kw["cycle_decay"] ** i, position, length), kw["lr_min"])
+
+
+@record(MODULE + "CosineLRScheduler").closed_form
+def _cosine_lrscheduler_at(b, t, lr, kw):
+    low, k = kw["lr_min"], kw["k_decay"]
+    shape = _timm_cyclic(b, t, lr, kw, lambda peak, pos, length: low + 0.5 * (peak - low) * (1 + cos(PI * pos**k / length**k)))
+    return _timm_warmed(t, kw["warmup_t"], kw["warmup_lr_init"], lr, shape)
+
+
+@record(MODULE + "PolyLRScheduler").closed_form
+def _poly_lrscheduler_at(b, t, lr, kw):
+    low, k, power = kw["lr_min"], kw["k_decay"], kw["power"]
+    shape = _timm_cyclic(b, t, lr, kw, lambda peak, pos, length: low + (peak - low) * (1 - pos**k / length**k) ** power)
+    return _timm_warmed(t, kw["warmup_t"], kw["warmup_lr_init"], lr, shape)
+
+
+@record(MODULE + "TanhLRScheduler").closed_form
+def _tanh_lrscheduler_at(b, t, lr, kw):
+    low, lb, ub, w = kw["lr_min"], kw["lb"], kw["ub"], kw["warmup_t"]
+
+    def curve(peak, pos, length):
+        tr = pos / length
+        return low + 0.5 * (peak - low) * (1 - tanh(lb * (1.0 - tr) + ub * tr))
+
+    shape = _timm_cyclic(b, t, lr, kw, curve)
+    target = lr if kw["warmup_prefix"] or not w else from_library(MODULE + "TanhLRScheduler", lr=lr, **kw)(w)
+    return _timm_warmed(t, w, kw["warmup_lr_init"], target, shape)
+
+
+@record(MODULE + "StepLRScheduler").closed_form
+def _step_lrscheduler_at(b, t, lr, kw):
+    s = t - kw["warmup_t"] if kw["warmup_prefix"] else t
+    return _timm_warmed(t, kw["warmup_t"], kw["warmup_lr_init"], lr, lr * kw["decay_rate"] ** (s // kw["decay_t"]))
+
+
+@record(MODULE + "MultiStepLRScheduler").closed_form
+def _multi_step_lrscheduler_at(b, t, lr, kw):
+    milestones = list(kw["decay_t"])
+    need(milestones == sorted(milestones), "MultiStepLRScheduler with unsorted decay_t bisects an unsorted list; only sorted ones are written out")
+    s = t - kw["warmup_t"] if kw["warmup_prefix"] else t
+    return _timm_warmed(t, kw["warmup_t"], kw["warmup_lr_init"], lr, lr * kw["decay_rate"] ** count_reached(s + 1, milestones))
+
+
+@record(MODULE + "WSDLRScheduler").closed_form
+def _wsdlrscheduler_at(b, t, lr, kw):
+    w, low, ratio = kw["warmup_t"], kw["lr_min"], kw["decay_ratio"]
+    t_s = b.let("t_s", after(t, w))
+    if kw["stable_fn"] == "constant":
+        level: Any = max(lr * 1.0, low)
+    else:
+        power = 0.5 if kw["stable_fn"] == "rsqrt" else kw["stable_power"]
+        timescale = kw["stable_timescale"] if kw["stable_timescale"] is not None else w
+        level = b.let("level", maximum(lr * (1.0 + t_s / timescale) ** -power, low))
+    t_decay = b.let("t_decay", t_s - (kw["t_initial"] - kw["decay_t"]))
+    frac = minimum(t_decay / kw["decay_t"], 1.0)
+    decay = {
+        "linear": lambda: 1.0 - frac,
+        "1-sqrt": lambda: 1.0 - sqrt(frac),
+        "cosine": lambda: 0.5 * (1.0 + cos(PI * frac)),
+        "power": lambda: 1.0 - frac ** kw["decay_power"],
+        "exp": lambda: (ratio**frac - ratio) / (1.0 - ratio),
+    }[kw["decay_fn"]]()
+    return _timm_warmed(t, w, kw["warmup_lr_init"], lr, where(t_decay <= 0, level, low + (level - low) * decay))
+
+
+record(MODULE + "StepLRScheduler").same_as(lambda lr, kw: None if kw["warmup_t"] else ("lrcalc.step_decay", {"init_value": lr, "step_size": kw["decay_t"], "decay_factor": kw["decay_rate"]}))
+record(MODULE + "CosineLRScheduler").same_as(lambda lr, kw: None if kw["warmup_t"] or kw["cycle_limit"] != 1 or kw["k_decay"] != 1 else (
+        "lrcalc.cosine_decay", {"init_value": lr, "steps": kw["t_initial"], "end_value": kw["lr_min"]}))
+
+
+record(MODULE + "PlateauLRScheduler").same_as(
+    lambda lr, kw: None
+    if kw["warmup_t"]
+    else ("lrcalc.reduce_on_plateau", {"init_value": lr, "metrics": kw["metrics"], "mode": kw["mode"], "factor": kw["decay_rate"], "patience": kw["patience_t"],
+                                       "threshold": kw["threshold"], "cooldown": kw["cooldown_t"], "min_value": kw["lr_min"]})
+)
+
+
+def _cycle_ends(k: dict, total: int) -> list:
+    """The end of warmup, and the end of each of timm's cycles (``cycle_limit`` of them)."""
+    offset = k["warmup_t"] if k["warmup_prefix"] else 0
+    found = ph.warmup(k, "warmup_t") + ph.restarts(k["t_initial"], k["cycle_mul"], total, offset)[: max(int(k["cycle_limit"]), 1)]
+    return [(s, "the end of the cycle" if "restart" in label else label) for s, label in found]
+
+
+for _name in ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"):
+    record(MODULE + _name).phase_rule(_cycle_ends)
+
+
+@record(MODULE + "StepLRScheduler").phase_rule
+def _step_phases(k, total):
+    offset = k["warmup_t"] if k["warmup_prefix"] else 0
+    return ph.warmup(k, "warmup_t") + ph.every(offset, k["decay_t"], total, "drop")
+
+
+record(MODULE + "MultiStepLRScheduler").phase_rule(
+    lambda k, total: ph.listed(k["decay_t"], "milestone", shift=-1 + (k["warmup_t"] if k["warmup_prefix"] else 0))
+)
+
+
+@record(MODULE + "WSDLRScheduler").phase_rule
+def _wsd_phases(k, total):
+    warm, length, decay = k["warmup_t"], k["t_initial"], k["decay_t"]
+    return ([(warm, "the end of warmup")] if warm else []) + [(warm + length - decay, "the start of decay"), (warm + length, "the end of decay")]

@@ -18,9 +18,12 @@ learning rate. Conventions worth knowing:
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable
 
-from . import Param, check, is_int, is_number, register
+from .. import phases as ph
+from ..export.expr import PI, Expr, after, chain_below, cos, maximum, need, sqrt, where
+from ..export.natives import same
+from . import REGISTRY, Param, bind, check, is_int, is_number, record, register
 from .pytorch import PLATEAU_PARAMS
 from ..schedules import Schedule
 
@@ -432,21 +435,162 @@ _BY_NAME = {
     summary="The Trainer's dispatcher: a schedule by name (lr_scheduler_type), such as 'linear' or 'cosine'.",
 )
 def get_scheduler(lr, name, num_warmup_steps=None, num_training_steps=None, scheduler_specific_kwargs=None, metrics=()):
-    from . import REGISTRY, bind
+    api, inner, lr = _builds(lr, {"name": name, "num_warmup_steps": num_warmup_steps, "num_training_steps": num_training_steps,
+                                  "scheduler_specific_kwargs": scheduler_specific_kwargs, "metrics": metrics})
+    spec = REGISTRY[api]
+    return spec.build(lr, **bind(spec, inner))
 
+
+@record(MODULE + "get_scheduler").dispatch
+def _builds(lr, kw):
+    """The schedule get_scheduler builds, as (api, kwargs, lr): for computing it and for exporting it."""
+    name, extra = kw["name"], dict(kw["scheduler_specific_kwargs"] or {})
     check(name in _BY_NAME, f"{name!r} is not a valid SchedulerType, please select one of {list(_BY_NAME)}")
-    extra = dict(scheduler_specific_kwargs or {})
-    spec = REGISTRY[MODULE + _BY_NAME[name]]
+    api, warmup, training = MODULE + _BY_NAME[name], kw["num_warmup_steps"], kw["num_training_steps"]
     if name == "constant":
-        return spec.build(lr, **bind(spec, {}))
+        return api, {}, lr
     if name in ("reduce_lr_on_plateau", "greedy"):
-        return spec.build(lr, **bind(spec, {**extra, "metrics": list(metrics)}))
-    check(num_warmup_steps is not None, f"SchedulerType.{name.upper()} requires `num_warmup_steps`, please provide that argument.")
+        return api, {**extra, "metrics": list(kw["metrics"])}, lr
+    check(warmup is not None, f"SchedulerType.{name.upper()} requires `num_warmup_steps`, please provide that argument.")
     if name == "constant_with_warmup":
-        return spec.build(lr, **bind(spec, {"num_warmup_steps": num_warmup_steps}))
+        return api, {"num_warmup_steps": warmup}, lr
     if name == "inverse_sqrt":
-        return spec.build(lr, **bind(spec, {"num_warmup_steps": num_warmup_steps, **extra}))
-    if name == "warmup_stable_decay":
-        return spec.build(lr, **bind(spec, {"num_warmup_steps": num_warmup_steps, "num_training_steps": num_training_steps, **extra}))
-    check(num_training_steps is not None, f"SchedulerType.{name.upper()} requires `num_training_steps`, please provide that argument.")
-    return spec.build(lr, **bind(spec, {"num_warmup_steps": num_warmup_steps, "num_training_steps": num_training_steps, **extra}))
+        return api, {"num_warmup_steps": warmup, **extra}, lr
+    if name != "warmup_stable_decay":
+        check(training is not None, f"SchedulerType.{name.upper()} requires `num_training_steps`, please provide that argument.")
+    return api, {"num_warmup_steps": warmup, "num_training_steps": training, **extra}, lr
+
+
+# ---------------------------------------------------------------- each schedule's closed form, phases and equivalents
+# (for the code export and the page's phase marks; see lrcalc.export and lrcalc.phases)
+
+def _hf_warmup(t: Expr, warmup: int) -> Expr:
+    return t / float(max(1, warmup))
+
+
+def _hf_cosine(t: Expr, warmup: int, training: int, cycles: float, rate: float = 0.0) -> Expr:
+    progress = (t - warmup) / float(max(1, training - warmup))
+    value = 0.5 * (1.0 + cos(PI * float(cycles) * 2.0 * progress))
+    return where(t < warmup, _hf_warmup(t, warmup), maximum(0.0, value * (1 - rate) + rate))
+
+
+record(MODULE + "get_constant_schedule").closed_form(lambda b, t, lr, kw: lr * 1)
+
+
+@record(MODULE + "get_constant_schedule_with_warmup").closed_form
+def _get_constant_schedule_with_warmup_at(b, t, lr, kw):
+    w = kw["num_warmup_steps"]
+    return lr * where(t < w, t / float(max(1.0, w)), 1.0)
+
+
+@record(MODULE + "get_linear_schedule_with_warmup").closed_form
+def _get_linear_schedule_with_warmup_at(b, t, lr, kw):
+    w, n = kw["num_warmup_steps"], kw["num_training_steps"]
+    return lr * where(t < w, _hf_warmup(t, w), maximum(0.0, (n - t) / float(max(1, n - w))))
+
+
+record(MODULE + "get_cosine_schedule_with_warmup").closed_form(lambda b, t, lr, kw: lr * _hf_cosine(t, kw["num_warmup_steps"], kw["num_training_steps"], kw["num_cycles"]))
+
+
+@record(MODULE + "get_cosine_with_hard_restarts_schedule_with_warmup").closed_form
+def _get_cosine_with_hard_restarts_schedule_with_warmup_at(b, t, lr, kw):
+    w, n = kw["num_warmup_steps"], kw["num_training_steps"]
+    progress = b.let("progress", (t - w) / float(max(1, n - w)))
+    wave = maximum(0.0, 0.5 * (1.0 + cos(PI * ((float(kw["num_cycles"]) * progress) % 1.0))))
+    return lr * where(t < w, _hf_warmup(t, w), where(progress >= 1.0, 0.0, wave))
+
+
+@record(MODULE + "get_polynomial_decay_schedule_with_warmup").closed_form
+def _get_polynomial_decay_schedule_with_warmup_at(b, t, lr, kw):
+    w, n, end, power = kw["num_warmup_steps"], kw["num_training_steps"], kw["lr_end"], kw["power"]
+    need(n != w, "get_polynomial_decay_schedule_with_warmup with num_warmup_steps == num_training_steps divides 0 by 0 at that step")
+    decay = ((lr - end) * (1 - (t - w) / (n - w)) ** power + end) / lr
+    return lr * where(t < w, _hf_warmup(t, w), where(t > n, end / lr, decay))
+
+
+@record(MODULE + "get_inverse_sqrt_schedule").closed_form
+def _get_inverse_sqrt_schedule_at(b, t, lr, kw):
+    w, timescale = kw["num_warmup_steps"], kw["timescale"]
+    timescale = (w or 10_000) if timescale is None else timescale
+    return lr * where(t < w, _hf_warmup(t, w), 1.0 / sqrt((t + (timescale - w)) / timescale))
+
+
+def _hf_min_rate(lr: float, kw: dict) -> float:
+    return _min_rate(lr, kw["min_lr"], kw["min_lr_rate"])
+
+
+record(MODULE + "get_cosine_with_min_lr_schedule_with_warmup").closed_form(lambda b, t, lr, kw: lr * _hf_cosine(t, kw["num_warmup_steps"], kw["num_training_steps"], kw["num_cycles"], _hf_min_rate(lr, kw)))
+
+
+@record(MODULE + "get_cosine_with_min_lr_schedule_with_warmup_lr_rate").closed_form
+def _get_cosine_with_min_lr_schedule_with_warmup_lr_rate_at(b, t, lr, kw):
+    rate, warmup, training = _hf_min_rate(lr, kw), float(kw["num_warmup_steps"]), float(kw["num_training_steps"])
+    if kw["warmup_lr_rate"] is None:
+        rising = (t + 1.0) / max(1.0, warmup)
+    else:
+        start = float(kw["warmup_lr_rate"])
+        rising = start + (1.0 - start) * t / max(1, warmup - 1)
+    progress = (t - warmup + 1.0) / max(1.0, training - warmup)
+    value = 0.5 * (1.0 + cos(PI * kw["num_cycles"] * 2.0 * progress))
+    return lr * where(t < warmup, rising, maximum(0, value * (1 - rate) + rate))
+
+
+@record(MODULE + "get_wsd_schedule").closed_form
+def _get_wsd_schedule_at(b, t, lr, kw):
+    w, d, r, cycles = kw["num_warmup_steps"], kw["num_decay_steps"], kw["min_lr_ratio"], kw["num_cycles"]
+    s = kw["num_stable_steps"] if kw["num_stable_steps"] is not None else kw["num_training_steps"] - w - d
+
+    def shape(kind: str, p: Expr, rising: bool) -> Expr:
+        if kind == "linear":
+            return p if rising else 1.0 - p
+        if kind == "cosine":
+            return 0.5 * (1.0 - cos(PI * p)) if rising else 0.5 * (1.0 + cos(PI * float(cycles) * 2.0 * p))
+        return 1.0 - sqrt(1.0 - p) if rising else 1.0 - sqrt(p)
+
+    up = maximum(0.0, shape(kw["warmup_type"], t / float(max(1, w)), True) * (1.0 - r) + r)
+    down = maximum(0.0, shape(kw["decay_type"], after(t, w + s) / float(max(1, d)), False) * (1.0 - r) + r)
+    return lr * chain_below(t, [(w, up), (w + s, 1.0), (w + s + d, down)], r)
+
+
+record(MODULE + "get_constant_schedule").same_as(lambda lr, kw: ("lrcalc.constant", {"value": lr}))
+record(MODULE + "get_polynomial_decay_schedule_with_warmup").same_as(lambda lr, kw: None if kw["num_warmup_steps"] else (
+        "lrcalc.polynomial_decay", {"init_value": lr, "end_value": kw["lr_end"], "steps": kw["num_training_steps"], "power": kw["power"]}))
+record(MODULE + "get_constant_schedule").standing_for("lrcalc.constant")(lambda kw: same(MODULE + "get_constant_schedule", {}, kw["value"]))
+record(MODULE + "get_polynomial_decay_schedule_with_warmup").standing_for("lrcalc.polynomial_decay")(lambda kw: None if kw["cycle"] or not kw["init_value"] > kw["end_value"] else same(MODULE + "get_polynomial_decay_schedule_with_warmup", {"num_warmup_steps": 0, "num_training_steps": kw["steps"], "lr_end": kw["end_value"], "power": kw["power"]},
+        kw["init_value"], note=" without warmup"))
+record(MODULE + "get_wsd_schedule").standing_for("lrcalc.warmup_stable_decay")(lambda kw: None if kw["start_value"] != kw["end_value"] else same(MODULE + "get_wsd_schedule", {
+        "num_warmup_steps": kw["warmup_steps"], "num_decay_steps": kw["decay_steps"], "num_stable_steps": kw["stable_steps"],
+        "decay_type": kw["decay"], "min_lr_ratio": kw["end_value"] / kw["peak_value"]}, kw["peak_value"], note=" (its warmup starts at min_lr_ratio × lr: the start value)"))
+
+
+PLATEAU = record(MODULE + "get_reduce_on_plateau_schedule")
+PLATEAU.same_as(
+    lambda lr, kw: ("lrcalc.reduce_on_plateau", {"init_value": lr, **{n: kw[n] for n in kw if n != "min_lr"}, "min_value": kw["min_lr"]})
+)
+PLATEAU.standing_for("lrcalc.reduce_on_plateau")(
+    lambda kw: same(
+        PLATEAU.api,
+        {n: kw[n] for n in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown")} | {"min_lr": kw["min_value"], "eps": kw["eps"]},
+        float(kw["init_value"]),
+        note=" (PyTorch's ReduceLROnPlateau)",
+    )
+)
+
+
+def _warmup_then_training(k: dict, total: int) -> list:
+    """The end of warmup and the end of training (``num_training_steps``), where given."""
+    return ph.warmup(k, "num_warmup_steps") + ph.end(k, "the end of training", "num_training_steps")
+
+
+for _spec in [spec for api, spec in REGISTRY.items() if api.startswith(MODULE) and spec.phases is None and spec.name.startswith("get_")]:
+    _spec.phase_rule(_warmup_then_training)
+
+
+@record(MODULE + "get_wsd_schedule").phase_rule
+def _wsd_phases(k, total):
+    up, down, flat = k["num_warmup_steps"], k["num_decay_steps"], k["num_stable_steps"]
+    if flat is None and isinstance(k["num_training_steps"], int):
+        flat = k["num_training_steps"] - up - down
+    if not isinstance(flat, int):
+        return []
+    return [(up, "the end of warmup"), (up + flat, "the start of decay"), (up + flat + down, "the end of decay")]

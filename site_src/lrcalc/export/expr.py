@@ -1,0 +1,254 @@
+"""The expression language of the code export: a closed form in the step, rendered for each target.
+
+A scheduler's record gives its closed form as a function ``(body, t, lr, kwargs)``
+that builds an :class:`Expr` with Python's operators and the functions below
+(``cos``, ``where``, ``minimum``, ...); :func:`render` writes it in a target's
+dialect: plain Python with ``math`` (PyTorch's ``LambdaLR``), ``jax.numpy``
+(optax) or ``keras.ops`` (Keras). Only exact identities are simplified (``x + 0``,
+``x * 1``), so the rendered code rounds exactly as lrcalc computes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+class Unavailable(ValueError):
+    """The target cannot express the schedule; the message says why."""
+
+
+def format_value(value: Any) -> str:
+    """A literal as Python source: floats with ``repr`` (exact), ``True``/``None``, strings in double quotes.
+
+    >>> format_value([0.1, 1e-05, 25.0, True, "cos"])
+    '[0.1, 1e-05, 25.0, True, "cos"]'
+    """
+    if isinstance(value, str):
+        return f'"{value}"' if value.isprintable() and '"' not in value and "\\" not in value else repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{format_value(k)}: {format_value(v)}" for k, v in value.items()) + "}"
+    return repr(value)  # numbers (repr reads back exactly), booleans, None
+
+
+# ---------------------------------------------------------------- expressions
+
+
+class Expr:
+    """A closed form in the step, built with Python's operators and rendered for each target."""
+
+    __slots__ = ("op", "args")
+
+    def __init__(self, op: str, *args: Any) -> None:
+        self.op, self.args = op, args
+
+    def __add__(self, other): return _binary("+", self, other)  # noqa: E704 - the operators read best as a table
+    def __radd__(self, other): return _binary("+", other, self)  # noqa: E704
+    def __sub__(self, other): return _binary("-", self, other)  # noqa: E704
+    def __rsub__(self, other): return _binary("-", other, self)  # noqa: E704
+    def __mul__(self, other): return _binary("*", self, other)  # noqa: E704
+    def __rmul__(self, other): return _binary("*", other, self)  # noqa: E704
+    def __truediv__(self, other): return _binary("/", self, other)  # noqa: E704
+    def __rtruediv__(self, other): return _binary("/", other, self)  # noqa: E704
+    def __floordiv__(self, other): return _binary("//", self, other)  # noqa: E704
+    def __mod__(self, other): return _binary("%", self, other)  # noqa: E704
+    def __pow__(self, other): return _binary("**", self, other)  # noqa: E704
+    def __rpow__(self, other): return _binary("**", other, self)  # noqa: E704
+    def __lt__(self, other): return Expr("<", self, wrap(other))  # noqa: E704
+    def __le__(self, other): return Expr("<=", self, wrap(other))  # noqa: E704
+    def __gt__(self, other): return Expr(">", self, wrap(other))  # noqa: E704
+    def __ge__(self, other): return Expr(">=", self, wrap(other))  # noqa: E704
+
+
+STEP = Expr("step")
+PI = Expr("pi")
+
+
+def wrap(value: Any) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise Unavailable(f"its closed form would contain {value!r}, which is not a finite number")
+    return Expr("num", value)
+
+
+def _is(e: Expr, value: float) -> bool:
+    return e.op == "num" and e.args[0] == value
+
+
+def _binary(op: str, a: Any, b: Any) -> Expr:
+    """``a op b``, dropping only exact identities: x + 0, x - 0, x * 1, x / 1, x ** 1."""
+    a, b = wrap(a), wrap(b)
+    if (op in "+-" and _is(b, 0)) or (op in ("*", "/", "**") and _is(b, 1)):
+        return a
+    if (op == "+" and _is(a, 0)) or (op == "*" and _is(a, 1)):
+        return b
+    if op in "+-" and _negative(b):  # a + (-c) * x is exactly a - c * x
+        return _binary("-" if op == "+" else "+", a, _negate(b))
+    return Expr(op, a, b)
+
+
+def _negative(e: Expr) -> bool:
+    """A negative number, or a product whose first factor is one."""
+    return (e.op == "num" and e.args[0] < 0) or (e.op == "*" and e.args[0].op == "num" and e.args[0].args[0] < 0)
+
+
+def _negate(e: Expr) -> Expr:
+    return Expr("num", -e.args[0]) if e.op == "num" else Expr("*", Expr("num", -e.args[0].args[0]), e.args[1])
+
+
+def _function(name: str) -> Callable[..., Expr]:
+    return lambda *args: Expr("call", name, *[wrap(a) for a in args])
+
+
+cos, sqrt, tanh, log, floor, ceil = (_function(name) for name in ("cos", "sqrt", "tanh", "log", "floor", "ceil"))
+minimum, maximum = _function("min"), _function("max")
+
+
+def where(condition: Any, then: Any, otherwise: Any) -> Expr:
+    """``then`` where ``condition`` holds, else ``otherwise``."""
+    return Expr("where", condition, wrap(then), wrap(otherwise))
+
+
+def count_reached(t: Expr, points: list[int]) -> Expr:
+    """How many of ``points`` are <= t: a sum of 1.0/0.0 terms (floats, so Keras' TensorFlow backend accepts them)."""
+    total: Any = 0
+    for point in points:
+        total = total + where(t >= point, 1.0, 0.0)
+    return wrap(total)
+
+
+def chain_below(t: Expr, pieces: list[tuple[Any, Any]], last: Any) -> Expr:
+    """``pieces[0][1]`` while t < pieces[0][0], then the next piece's value, ..., then ``last``."""
+    result = wrap(last)
+    for bound, value in reversed(pieces):
+        result = where(t < bound, value, result)
+    return result
+
+
+def after(t: Expr, boundary: int) -> Expr:
+    """The step counted from ``boundary``, held at 0 before it (so unused branches stay in range)."""
+    return t if boundary == 0 else maximum(t - boundary, 0)
+
+
+class Body:
+    """Named intermediate values of a closed form (``k = ...``), in the order they are computed."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, Expr]] = []
+
+    def let(self, hint: str, value: Any) -> Expr:
+        value = wrap(value)
+        if value.op in ("num", "step", "name"):
+            return value
+        taken = {name for name, _ in self.lines}
+        name = next(f"{hint}{n or ''}" for n in range(len(taken) + 2) if n != 1 and f"{hint}{n or ''}" not in taken)
+        self.lines.append((name, value))
+        return Expr("name", name)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one target spells the step, pi, the functions and the conditional."""
+
+    step: str
+    pi: str
+    functions: dict[str, str]
+    where: str | None  # None: Python's conditional expression
+    floor_ops: bool  # a // b and a % b written with floor (keras.ops)
+
+
+_MATH = ("cos", "sqrt", "tanh", "log", "floor", "ceil")
+PYTHON = Dialect("step", "math.pi", {f: f"math.{f}" for f in _MATH} | {"min": "min", "max": "max"}, None, False)
+JAX = Dialect("count", "jnp.pi", {f: f"jnp.{f}" for f in _MATH} | {"min": "jnp.minimum", "max": "jnp.maximum"}, "jnp.where", False)
+KERAS = Dialect("step", "math.pi", {f: f"ops.{f}" for f in _MATH} | {"min": "ops.minimum", "max": "ops.maximum"}, "ops.where", True)
+_PRECEDENCE = {"where": 1, "<": 3, "<=": 3, ">": 3, ">=": 3, "+": 4, "-": 4, "*": 5, "/": 5, "//": 5, "%": 5, "**": 7}
+
+
+def render(e: Expr, d: Dialect) -> str:
+    """Python source for an expression, with the parentheses its evaluation order needs.
+
+    >>> render(0.1 * 0.5 ** (STEP // 30), PYTHON), render(minimum(STEP, 10) / 10, JAX)
+    ('0.1 * 0.5 ** (step // 30)', 'jnp.minimum(count, 10) / 10')
+    """
+    return _render(e, d)[0]
+
+
+def _render(e: Expr, d: Dialect) -> tuple[str, int]:
+    """(source, precedence): 10 for atoms, 6 for a negative number."""
+    op = e.op
+    if op == "num":
+        text = format_value(e.args[0])
+        return text, 6 if text.startswith("-") else 10
+    if op in ("step", "pi", "name"):
+        return {"step": d.step, "pi": d.pi}.get(op) or e.args[0], 10
+    if op == "call":
+        return f"{d.functions[e.args[0]]}({', '.join(render(a, d) for a in e.args[1:])})", 10
+    if op == "where":
+        c, a, b = e.args
+        if d.where:
+            return f"{d.where}({render(c, d)}, {render(a, d)}, {render(b, d)})", 10
+        return f"{_operand(a, d, 2)} if {_operand(c, d, 2)} else {_operand(b, d, 1)}", 1
+    a, b = e.args
+    if d.floor_ops and op == "//":
+        return _render(floor(a / b), d)
+    if d.floor_ops and op == "%":
+        return _render(a - b * floor(a / b), d)
+    precedence = _PRECEDENCE[op]
+    if op == "**":
+        return f"{_operand(a, d, 8)} ** {_operand(b, d, 6)}", precedence
+    # The right operand gets parentheses at equal precedence, so the grouping (and the rounding) is kept.
+    return f"{_operand(a, d, precedence)} {op} {_operand(b, d, precedence + 1)}", precedence
+
+
+def _operand(e: Expr, d: Dialect, needed: int) -> str:
+    text, precedence = _render(e, d)
+    return text if precedence >= needed else f"({text})"
+
+
+def uses(e: Expr, names: set[str]) -> bool:
+    """Whether the expression uses any of ``names`` (node kinds or function names)."""
+    if e.op in names or (e.op == "call" and e.args[0] in names):
+        return True
+    return any(isinstance(a, Expr) and uses(a, names) for a in e.args)
+
+
+# ---------------------------------------------------------------- closed forms of registered schedulers
+
+
+def need(condition: bool, reason: str) -> None:
+    """Raise :class:`Unavailable` with ``reason`` unless ``condition`` holds."""
+    if not condition:
+        raise Unavailable(reason)
+
+
+def integral(value: Any) -> bool:
+    """A finite number with no fractional part (a float such as 30.0 included)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and float(value).is_integer()
+
+
+def nested(spec: dict, prefix: str) -> tuple[str, dict[str, Any]]:
+    """A nested scheduler ``{"api": ..., **kwargs}`` as (full name, kwargs)."""
+    api = str(spec["api"])
+    return (api if api.startswith(prefix) else prefix + api), {k: v for k, v in spec.items() if k != "api"}
+
+
+def closed_at(body: "Body", t: Expr, api: str, lr: float | None, kwargs: dict[str, Any]) -> Expr:
+    """The closed form of a registered scheduler at step ``t`` (its record's), or Unavailable saying why not."""
+    from ..libraries import bind, lookup
+
+    spec = lookup(api)
+    if spec.resolve is not None:
+        built, inner, lr = spec.resolve(lr, bind(spec, {k: v for k, v in kwargs.items() if k != "api"}))
+        return closed_at(body, t, built, lr, inner)
+    if spec.closed is None:
+        if spec.driven_by_metric:
+            raise Unavailable(f"{spec.name} follows the metric passed to each step(), so it has no formula in the step")
+        raise Unavailable(f"{spec.name} is replayed step by step in PyTorch (each scheduler changes the lr the others left), so it has no closed form to write out")
+    return wrap(spec.closed(body, t, lr, bind(spec, {k: v for k, v in kwargs.items() if k != "api"})))
