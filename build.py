@@ -42,6 +42,7 @@ UPLOT_FILES = ("dist/uPlot.iife.min.js",)
 # paint. The Content-Security-Policy allows exactly these bytes, by hash ('unsafe-inline' stays off).
 INLINE_STYLES = ("node_modules/uplot/dist/uPlot.min.css", "site_src/static/style.css")
 INLINE_SCRIPT = "site_src/static/theme.js"  # sets the colour theme before the first paint
+SERVICE_WORKER = "site_src/templates/sw.js"  # a template: static/ would ship it unfilled, as an asset
 CSP = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {script}; style-src 'self' {style}; "
     "img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
@@ -401,100 +402,15 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
 
 # dist/sw.js, the service worker, with this build's file list and cache name
 # filled in. It lives at the site root so that its scope covers the page.
-SERVICE_WORKER = r"""// The offline copy of one build of the site. Written by build.py: do not edit.
-//
-// Every file the page needs sits in one cache named after a hash of all of
-// them, so a cache holds exactly one version. The page (index.html) comes from
-// the network when there is one and from this cache when there is not; every
-// other listed file (hashed assets, versioned Pyodide) comes from this cache.
-// A new deployment is a new sw.js: it fills a new cache (taking unchanged files
-// from the old one, each checked against its SHA-256), takes over, and deletes
-// the old cache. A file that does not match its hash fails the install, so a
-// cache never mixes two deployments.
 
-const VERSION = "__VERSION__";
-const FILES = __FILES__; // path beside sw.js -> SHA-256 of its bytes
 
-const SCOPE = self.registration.scope;
-const PREFIX = `lrcalc ${SCOPE} `; // this site's caches; another copy on the same origin has another scope
-const CACHE = PREFIX + VERSION;
-const INDEX = new URL("index.html", SCOPE).href;
-const PAGES = new Set([SCOPE, INDEX]);
-const DIGESTS = new Map(Object.entries(FILES).map(([path, digest]) => [new URL(path, self.location).href, digest]));
-
-async function sha256(body) {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-function copy(response, body) {
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
-// One file of this build: from a cache of this site if the bytes match, else from the server.
-async function obtain(url, digest, sources) {
-  for (const cacheName of sources) {
-    const cached = await caches.match(url, { cacheName });
-    const body = cached && (await cached.arrayBuffer());
-    if (body && (await sha256(body)) === digest) return copy(cached, body);
-  }
-  const response = await fetch(url, { cache: "no-cache" });
-  const body = await response.arrayBuffer();
-  if (!response.ok || (await sha256(body)) !== digest) {
-    throw new Error(`${url} is not the file this version lists (HTTP ${response.status}): a newer deployment?`);
-  }
-  return copy(response, body);
-}
-
-async function precache() {
-  const sources = (await caches.keys()).filter((name) => name.startsWith(PREFIX));
-  const cache = await caches.open(CACHE);
-  await Promise.all([...DIGESTS].map(async ([url, digest]) => cache.put(url, await obtain(url, digest, sources))));
-}
-
-async function dropOldCaches() {
-  for (const name of await caches.keys()) {
-    if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
-  }
-}
-
-async function page(request) {
-  try {
-    return await fetch(request.url, { cache: "no-cache", redirect: "manual" });
-  } catch (error) {
-    const cached = await caches.match(INDEX, { cacheName: CACHE });
-    if (cached) return cached;
-    throw error;
-  }
-}
-
-// Caches are read with caches.match, which (unlike caches.open) never creates one: a replaced
-// worker may still answer a request after its cache is deleted. Chromium itself sometimes brings a
-// deleted cache back, empty, while a page still loads files that came from it; the next version's
-// activation deletes it with the rest.
-async function kept(request) {
-  const cached = await caches.match(request.url, { cacheName: CACHE });
-  return cached || fetch(request);
-}
-
-self.addEventListener("install", (event) => {
-  event.waitUntil(precache().then(() => self.skipWaiting()));
-});
-
-self.addEventListener("activate", (event) => {
-  event.waitUntil(dropOldCaches().then(() => self.clients.claim()));
-});
-
-self.addEventListener("fetch", (event) => {
-  const request = event.request;
-  if (request.method !== "GET") return;
-  const url = new URL(request.url);
-  url.search = "";
-  url.hash = "";
-  if (request.mode === "navigate" && PAGES.has(url.href)) event.respondWith(page(request));
-  else if (DIGESTS.has(request.url)) event.respondWith(kept(request));
-});
-"""
+def read_service_worker(root: Path) -> str:
+    """The service worker's code, its ``__VERSION__`` and ``__FILES__`` placeholders not yet filled in."""
+    code = (root / SERVICE_WORKER).read_text(encoding="utf-8")
+    for placeholder in ("__VERSION__", "__FILES__"):
+        if placeholder not in code:
+            raise BuildError(f"{SERVICE_WORKER}: the service worker's code must hold the {placeholder} placeholder")
+    return code
 
 
 def precache_list(files: dict[str, Output]) -> dict[str, str]:
@@ -506,12 +422,12 @@ def precache_list(files: dict[str, Output]) -> dict[str, str]:
     }
 
 
-def service_worker(files: dict[str, Output]) -> Output:
+def service_worker(files: dict[str, Output], template: str) -> Output:
     """sw.js: keeps ``files`` for offline visits in a cache named after a hash of them and of its own code."""
     listed = precache_list(files)
-    version = content_hash({**{name: files[name] for name in listed}, "sw.js": Output(SERVICE_WORKER.encode(), "")})
-    code = SERVICE_WORKER.replace("__VERSION__", version).replace("__FILES__", json.dumps(listed, indent=2))
-    return Output(code.encode(), "build.py (SERVICE_WORKER, listing every other file)")
+    version = content_hash({**{name: files[name] for name in listed}, "sw.js": Output(template.encode(), "")})
+    code = template.replace("__VERSION__", version).replace("__FILES__", json.dumps(listed, indent=2))
+    return Output(code.encode(), f"{SERVICE_WORKER} (listing every other file)")
 
 
 # ---------------------------------------------------------------- checking
@@ -580,6 +496,7 @@ def build(root: Path, out: Path) -> dict[str, Output]:
     ensure_node_modules(root, pins)
     article = read_article(root, "content/article.md")
     env = template_env(root / "site_src" / "templates")
+    sw_template = read_service_worker(root)
     examples = {key: Example(key, spec, article.path) for key, spec in article.front["examples"].items()}
     article_html, toc = render_article(article, examples, env)
 
@@ -602,7 +519,7 @@ def build(root: Path, out: Path) -> dict[str, Output]:
     check_page(page, "site_src/templates/index.html")
     files["index.html"] = Output(page.encode(), article.path)
     files[".nojekyll"] = Output(b"", "(GitHub Pages: serve files as they are)")
-    files["sw.js"] = service_worker(files)
+    files["sw.js"] = service_worker(files, sw_template)
     write_dist(files, out)
     return files
 

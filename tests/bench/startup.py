@@ -198,7 +198,7 @@ def variant(root: Path, name: str, change) -> None:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != "sw.js"
     }
-    (folder / "sw.js").write_bytes(build.service_worker(files).data)
+    (folder / "sw.js").write_bytes(build.service_worker(files, build.read_service_worker(ROOT)).data)
 
 
 # The shipped snapshot holds every lrcalc module, so the worker does not download lrcalc's archive after a

@@ -21,7 +21,11 @@ MODULES = [
     "lrcalc.compare",
     "lrcalc.batch",
     "lrcalc.finder",
+    "lrcalc.finder.numerics",
+    "lrcalc.finder.rules",
+    "lrcalc.finder.live",
     "lrcalc.export",
+    "lrcalc.export.expr",
     "lrcalc.cli",
 ]
 

@@ -136,7 +136,7 @@ class TestToolQuirks:
         run = next(r for r in RUNS if r["tool"] == "fastai")
         lrs, losses = curve(run)
         point = finder.suggest_point(lrs, losses, "fastai.minimum", num_it=run["num_it"])
-        f32 = finder._f32([lrs[point.index]])[0]
+        f32 = finder.numerics.f32([lrs[point.index]])[0]
         assert point.value == f32 / 10 != lrs[point.index] / 10
 
     def test_fastai_steep_ties_are_broken_by_torchs_float32_log(self):
@@ -144,7 +144,7 @@ class TestToolQuirks:
         case = next(c for c in SYNTHETIC if c["id"] == "synthetic-05-plateau-then-drop")
         ours = finder.suggest_point(case["lrs"], case["losses"], "fastai.steep")
         tool_index = case["suggestions"]["fastai.steep"]["index"]
-        losses, lrs = finder._f32(case["losses"]), finder._f32(case["lrs"])
+        losses, lrs = finder.numerics.f32(case["losses"]), finder.numerics.f32(case["lrs"])
 
         def slope(i):
             return (losses[i + 1] - losses[i]) / (math.log(lrs[i + 1]) - math.log(lrs[i]))
@@ -689,7 +689,7 @@ class TestMinimumShown:
         """The row's text names the minimum's LR, of which the suggested value is a tenth, and its ○ marker."""
         out, row, _ = _minimum_view(EXAMPLE.read_text(), EXAMPLE.name)
         point_lr = out["chart"]["x"][row["index"]]
-        assert row["text"] == fmt.lr(finder._f32([point_lr])[0] / 10)
+        assert row["text"] == fmt.lr(finder.numerics.f32([point_lr])[0] / 10)
         assert row.get("how") == (
             f"{finder.RULES['fastai.minimum']} Here: a tenth of {fmt.lr(point_lr)}, "
             "the LR at the loss minimum (marked ○ on the chart)."
@@ -797,8 +797,8 @@ class TestRangeTest:
 
 
 def test_docstring_examples():
-    """Every >>> example in lrcalc.finder gives the output written under it."""
+    """Every >>> example in lrcalc.finder's modules gives the output written under it."""
     import doctest
 
-    outcome = doctest.testmod(finder, optionflags=doctest.ELLIPSIS)
-    assert outcome.attempted > 10 and outcome.failed == 0
+    outcomes = [doctest.testmod(m, optionflags=doctest.ELLIPSIS) for m in (finder.numerics, finder.rules, finder.live)]
+    assert sum(o.attempted for o in outcomes) > 10 and all(o.failed == 0 for o in outcomes)
