@@ -38,6 +38,17 @@ function wrap(ctx, text, width) {
   return lines.map((l) => (ctx.measureText(l).width <= width ? l : l.slice(0, Math.floor((l.length * width) / ctx.measureText(l).width))));
 }
 
+// Ticks for a log axis: powers of ten, every one or every few so that at most 8 show. (uPlot's own
+// log ticks fail with "Invalid array length" when a curve spans some thirty decades.)
+function decades(min, max) {
+  const low = Math.floor(Math.log10(min));
+  const high = Math.ceil(Math.log10(max));
+  const every = Math.max(1, Math.ceil((high - low) / 7));
+  const ticks = [];
+  for (let e = low; e <= high; e += every) ticks.push(Number(`1e${e}`));
+  return ticks.filter((v) => v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9));
+}
+
 export class LrChart {
   constructor(container, readout, { onZoom } = {}) {
     this.container = container;
@@ -62,7 +73,8 @@ export class LrChart {
       !this.data || this.data.compare || this.logChanged || this.data.path !== chart.path || this.data.x_label !== chart.x_label;
     this.data = chart;
     if (!chart.log_ok) this.log = false;
-    if (structural || !this.plot) {
+    // On a log axis uPlot keeps the old y range through setData, so a log chart is rebuilt each time.
+    if (structural || !this.plot || this.log) {
       this.rebuild();
     } else {
       // setData fits both axes to the new data. (A redraw() after it would put back the old x
@@ -140,7 +152,13 @@ export class LrChart {
       scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : { distr: 1 } },
       axes: [
         { ...axis, label: this.data.x_label },
-        { ...axis, label: "Learning rate", size: 72, values: (u, splits) => splits.map(tickLabel) },
+        {
+          ...axis,
+          label: "Learning rate",
+          size: 72,
+          values: (u, splits) => splits.map(tickLabel),
+          ...(this.log ? { splits: (u, i, min, max) => decades(min, max), filter: (u, splits) => splits } : {}),
+        },
       ],
       series: [{}, ...this.seriesOptions()],
       hooks: {

@@ -108,6 +108,18 @@ class TestChartFitsTheData:
         assert low <= 0.5 * 0.95**99 and high >= 0.5
 
 
+    def test_log_axis_follows_a_steeper_decay(self, app):
+        """On a log axis, a faster decay lowers the y axis to the curve's new minimum (found by the model-based test)."""
+        page = app.page
+        page.get_by_label("Log scale").check()
+        wait_settled(page)
+        control(page, "Decay rate").fill("0.5")
+        wait_settled(page)
+        page.wait_for_function("() => Number(document.getElementById('chart').dataset.yRange.split(' ')[0]) < 1e-20", timeout=3_000)
+        low, high = drawn_range(page, "y")
+        assert low <= 0.01 * 0.5**99 and high >= 0.01
+
+
 class TestPasteFollowsTheLibrary:
     """A pasted scheduler steps as its library's convention says, whatever the previous mode did."""
 
