@@ -341,11 +341,12 @@ def render_page(env, context: dict) -> str:
 
 def page_data(root: Path) -> dict:
     """Data the page loads after first paint: the scheduler catalog and the finder's example run."""
-    from lrcalc import explore, finder
+    from lrcalc import finder
+    from lrcalc.page.catalog import catalog
 
     example = (root / "content" / "examples" / "range-test-torch-lr-finder.csv").read_text(encoding="utf-8")
     return {
-        "catalog": explore.catalog(),
+        "catalog": catalog(),
         "finder": {"initial": finder.analyse(example, "range-test-torch-lr-finder.csv"), "example": example},
     }
 
@@ -353,14 +354,14 @@ def page_data(root: Path) -> dict:
 def data_files(data: dict) -> dict[str, Output]:
     """``catalog.json`` and ``finder.json``: kept out of index.html, which they would double."""
     return {
-        f"{name}.json": Output(json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(), f"lrcalc.{'explore.catalog()' if name == 'catalog' else 'finder.analyse(content/examples/...)'}")
+        f"{name}.json": Output(json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(), f"lrcalc.{'page.catalog.catalog()' if name == 'catalog' else 'finder.analyse(content/examples/...)'}")
         for name, value in data.items()
     }
 
 
 def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str], data: dict) -> dict:
     """Everything index.html needs: the default results, the form, the finder's example, the article."""
-    from lrcalc import batch, calculator, explore, page
+    from lrcalc import batch, calculator, page, training
 
     initial = page.view(page.State())  # through the worker's own entry point
     catalog = data["catalog"]
@@ -371,7 +372,7 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         "catalogURL": urls["catalog"],
         "finderURL": urls["finder"],
         "form": calculator.form_spec(),
-        "training": list(explore.TRAINING_FIELDS),
+        "training": list(training.TRAINING_FIELDS),
         "initial": initial,
         "defaultState": page.State().to_page(),
         "maxCompare": page.MAX_COMPARE,
@@ -383,7 +384,7 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         form=calculator.form_spec(),
         fields=calculator.FIELDS,
         catalog=catalog,
-        training_fields=explore.TRAINING_FIELDS,
+        training_fields=training.TRAINING_FIELDS,
         default_paste=page.state.DEFAULT_PASTE,
         initial=initial,
         finder=finder_initial,

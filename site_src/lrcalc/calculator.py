@@ -19,18 +19,18 @@ those epochs, extended to the current epoch when it lies beyond them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 from . import fmt, schedules
+from .chart import CHART_POINTS, sample
 from .forms import FieldError, echo, read_number, read_whole
+from .libraries import from_library, lookup
 from .schedules import InvalidArgument, Schedule
 
 MAX_EPOCHS = 10_000_000
 """The largest epoch count, step size or current epoch the form accepts."""
 
-CHART_POINTS = 1001
-"""Curves longer than this are drawn from evenly spaced epochs (plus every drop)."""
 
 _LISTED_DROPS = 12
 """A summary names each drop epoch up to this many drops, then counts them."""
@@ -59,12 +59,7 @@ FIELDS: dict[str, Field] = {
             "Schedule type",
             "exponential",
             "How the learning rate changes from epoch to epoch.",
-            "choice",
-            choices=(
-                ("exponential", "Exponential Decay"),
-                ("step", "Step Decay"),
-                ("constant", "Constant"),
-            ),
+            "choice",  # its choices are the KINDS below, by their families' labels
         ),
         Field(
             "initial_lr",
@@ -134,34 +129,55 @@ _COMMON_AFTER = ("total_epochs", "current_epoch", "count_from")
 
 @dataclass(frozen=True)
 class Kind:
-    """A schedule the form offers: its own fields, its formula and its factory."""
+    """A classic schedule: the lrcalc family it is, which form field gives each argument, its formula."""
 
     name: str
-    label: str
-    own_fields: tuple[str, ...]
+    api: str  # the family's record, which computes it (lrcalc.libraries)
+    arguments: tuple[tuple[str, str], ...]  # (the family's argument, the form field that gives it)
     formula: str
     rate_field: str = ""  # the field whose value can make the curve overflow
+
+    @property
+    def label(self) -> str:
+        """The family's label, as every list on the page shows it."""
+        return lookup(self.api).shown
+
+    @property
+    def own_fields(self) -> tuple[str, ...]:
+        """The fields of this schedule besides the initial learning rate and the training length."""
+        return tuple(name for _, name in self.arguments if name != "initial_lr")
 
     @property
     def fields(self) -> tuple[str, ...]:
         """Every field this schedule shows, in form order."""
         return _COMMON_BEFORE + self.own_fields + _COMMON_AFTER
 
+    def kwargs(self, values: Mapping[str, float | int]) -> dict[str, float | int]:
+        """The family's arguments from the form's validated values."""
+        return {argument: values[name] for argument, name in self.arguments}
+
+    def schedule(self, values: Mapping[str, float | int]) -> Schedule:
+        """The schedule, computed by the family's record."""
+        return from_library(self.api, **self.kwargs(values))
+
 
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("exponential", "Exponential Decay", ("decay_rate",), "LR(t) = InitialLR × DecayRate^t", "decay_rate"),
+        Kind("exponential", "lrcalc.exponential_decay", (("init_value", "initial_lr"), ("decay_rate", "decay_rate")), "LR(t) = InitialLR × DecayRate^t", "decay_rate"),
         Kind(
             "step",
-            "Step Decay",
-            ("step_size", "step_factor"),
+            "lrcalc.step_decay",
+            (("init_value", "initial_lr"), ("step_size", "step_size"), ("decay_factor", "step_factor")),
             "LR(t) = InitialLR × StepDecayFactor^floor(t / StepSize)",
             "step_factor",
         ),
-        Kind("constant", "Constant", (), "LR(t) = InitialLR"),
+        Kind("constant", "lrcalc.constant", (("value", "initial_lr"),), "LR(t) = InitialLR"),
     )
 }
+"""The three classic schedules: ordinary lrcalc families, shown through the epoch calculator's form and results."""
+
+FIELDS["schedule"] = replace(FIELDS["schedule"], choices=tuple((kind.name, kind.label) for kind in KINDS.values()))
 
 RESULTS: dict[str, str] = {
     "current_lr": "Current learning rate",
@@ -206,13 +222,8 @@ class Inputs:
     text: dict[str, str] = field(default_factory=dict)
 
     def schedule(self) -> Schedule:
-        """The schedule these inputs describe, built by its factory."""
-        v = self.values
-        if self.kind.name == "exponential":
-            return schedules.exponential_decay(v["initial_lr"], v["decay_rate"])
-        if self.kind.name == "step":
-            return schedules.step_decay(v["initial_lr"], v["step_size"], v["step_factor"])
-        return schedules.constant(v["initial_lr"])
+        """The schedule these inputs describe, computed by its family's record."""
+        return self.kind.schedule(self.values)
 
 
 def read_form(raw: Mapping[str, object]) -> tuple[Inputs | None, dict[str, str]]:
@@ -244,17 +255,6 @@ def read_form(raw: Mapping[str, object]) -> tuple[Inputs | None, dict[str, str]]
         except FieldError as error:
             errors[error.name] = error.message
     return (None, errors) if errors else (inputs, {})
-
-
-def _chart_epochs(first: int, last: int, breaks: range, current: int) -> list[int]:
-    """Every epoch from ``first`` to ``last``, or an even sample plus every drop."""
-    n = last - first + 1
-    if n <= CHART_POINTS:
-        return list(range(first, last + 1))
-    picks = {first + round(i * (n - 1) / (CHART_POINTS - 1)) for i in range(CHART_POINTS)}
-    picks.update(breaks)
-    picks.add(current)
-    return sorted(picks)
 
 
 @dataclass
@@ -429,7 +429,7 @@ def _chart(curve: _Curve, first: int, last: int, current: int) -> dict:
     """The points to draw, with each value's display text, and the log-scale verdict."""
     drops = curve.drops(last)
     marked = drops if len(drops) <= CHART_POINTS else range(0)
-    epochs = _chart_epochs(first, last, marked, current)
+    epochs = sample(first, last, [*marked, current])
     values = [curve.lr(e) for e in epochs]
     log_ok = min(values) > 0
     n = last - first + 1

@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
 from . import export, fmt
-from .explore import MAX_STEPS, call_text
+from .explore import call_text
+from .training import MAX_STEPS
 from .finder import SMOOTHING, analyse
 from .forms import FieldError, read_number, read_whole
 from .libraries import LIBRARIES, Scheduler, Param, apis, from_library, lookup
-from .paste import PasteError, _Reader, parse_call
+from .paste import PasteError, Reader, parse_call
 
 DEFAULT_STEPS = 100
 
@@ -222,7 +223,7 @@ def _value(param: Param, text: str) -> Any:
     """One argument, read as a Python literal by the paste reader; a choice may also be a bare word."""
     where = f"argument {param.name}"
     try:
-        return _Reader().value(ast.parse(text.strip(), mode="eval").body, where)
+        return Reader().value(ast.parse(text.strip(), mode="eval").body, where)
     except (SyntaxError, PasteError) as error:
         if param.kind in ("choice", "str") and text.strip() and not any(c in text for c in "()[]{},='\""):
             return text.strip()  # mode=triangular2, decay=1-sqrt

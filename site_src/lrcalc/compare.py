@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from . import fmt
+from .chart import CHART_POINTS
 from .calculator import KINDS, calculate, read_form
-from .explore import _Invalid, format_value, resolve
+from .explore import format_value, resolve
+from .forms import Invalid
 from .schedules import first_failure
 
 if TYPE_CHECKING:
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
 MAX_ITEMS = 4
 MAX_ROWS = 1_000_000
 """Downloads hold every step or epoch up to this many rows."""
-CHART_POINTS = 1001
 
 
 @dataclass
@@ -87,7 +88,7 @@ def _line(state: "State") -> tuple[Line | None, dict]:
     try:
         resolved = resolve(state.request())
         schedule = resolved.schedule()
-    except _Invalid as invalid:
+    except Invalid as invalid:
         return None, invalid.errors
     except ValueError as error:
         return None, {"api": str(error)}

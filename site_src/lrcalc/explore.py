@@ -6,13 +6,9 @@ and returns the curve, the summary numbers and any notes as plain data, or
 ``{"ok": False, "errors": {field: message}}``. Field names are ``lr``,
 ``args.<argument>``, ``training.<setting>``, ``paste`` and ``api``.
 
-Steps and epochs: a scheduler steps either once per optimizer step (a batch,
-after gradient accumulation) or once per epoch. ``steps_per_epoch`` (given, or
-worked out as ``ceil(ceil(dataset_size / batch_size) / accumulation)``: every
-batch, a last partial one included, and a last partial accumulation counted as
-an update, as Hugging Face's Trainer counts in transformers 5) converts between
-the two, and the curve can be read in either unit. The curve covers the
-scheduler steps of the whole run.
+The training length (:mod:`lrcalc.training`) says how many scheduler steps the
+run has and how positions are read; the curve covers every scheduler step of
+the run, sampled for the chart (:mod:`lrcalc.chart`) and exact in the numbers.
 """
 
 from __future__ import annotations
@@ -21,15 +17,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from . import fmt
-from .forms import FieldError, echo, read_number, read_whole
-from . import phases
-from .libraries import REQUIRED, Scheduler, Param, bind, lookup
-from .paste import PasteError, _Reader, parse_call
+from . import fmt, phases
+from .chart import sample
+from .forms import FieldError, Invalid, echo, read_number
+from .libraries import REQUIRED, Param, Scheduler, bind, lookup
+from .paste import PasteError, Reader, parse_call
 from .schedules import InvalidArgument, first_failure
-
-MAX_STEPS = 10_000_000
-"""The longest run, in scheduler steps."""
+from .training import Training, read_training
 
 MAX_REPLAYED = 1_000_000
 """The longest run for schedulers replayed step by step (PyTorch's, plateaus)."""
@@ -37,9 +31,6 @@ MAX_REPLAYED = 1_000_000
 EXACT_MEAN = 20_000
 """Runs up to this many steps are evaluated at every step (exact peak and mean); longer ones
 from the chart's samples, with the peak refined between its neighbouring samples."""
-
-CHART_POINTS = 1001
-
 
 def format_value(value: Any) -> str:
     """An argument value as Python source: ``0.1``, ``1e-5``, ``[30, 60]``, ``None``."""
@@ -140,7 +131,7 @@ def _read_literal(name: str, label: str, text: str, kind: str) -> Any:
         source = "{" + text + "}"
     try:
         tree = ast.parse(source, mode="eval")
-        value = _Reader().value(tree.body, label)
+        value = Reader().value(tree.body, label)
     except SyntaxError as error:
         raise FieldError(name, f"{label} could not be read: {error.msg} (got {echo(text)}).") from None
     except PasteError as error:
@@ -168,202 +159,7 @@ def _mentions(message: str, word: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", message) is not None
 
 
-# ---------------------------------------------------------------- training length
-
-
-_CONVENTIONS = {
-    ("torch", "epoch"): "PyTorch's examples call scheduler.step() once per epoch",
-    ("torch", "step"): "PyTorch's documentation calls scheduler.step() after every batch",
-    ("keras", "step"): "Keras evaluates a schedule at the optimizer's iteration count",
-    ("optax", "step"): "optax evaluates a schedule at the optimizer's update count",
-    ("transformers", "step"): "the Trainer steps it after every optimizer step",
-    ("timm", "epoch"): "timm's train.py calls scheduler.step(epoch) once per epoch",
-    ("lrcalc", "epoch"): "lrcalc's families count epochs unless told otherwise",
-}
-"""Why each library's scheduler steps as it does by default (the "Automatic" choice)."""
-
-
-def convention(spec: Scheduler) -> str:
-    """How ``spec`` is usually stepped, and why, for the page's "Automatic" choice."""
-    how = "once per epoch" if spec.stepping == "epoch" else "after every optimizer step"
-    why = _CONVENTIONS.get((spec.library, spec.stepping), "its library's convention")
-    return f"{spec.name} steps {how}: {why}."
-
-
-@dataclass(frozen=True)
-class Training:
-    """The run a schedule is read over: its length, what one scheduler step is, and where to read."""
-
-    epochs: int
-    steps_per_epoch: int | None  # None: not given, and not needed (per-epoch stepping read in epochs)
-    stepping: str  # "step" (after every optimizer step) or "epoch"
-    unit: str  # "step" or "epoch": how positions are shown and typed
-    current: int  # the position to read, in ``unit``
-    per_epoch_source: str = "given"  # "given", "dataset" or "none"
-    stepping_chosen: bool = False  # False: the scheduler's own convention ("Automatic")
-    notes: Mapping[str, str] = field(default_factory=dict)  # per field: how a value was worked out
-    rewrites: Mapping[str, str] = field(default_factory=dict)  # field texts that replace what was typed
-
-    @property
-    def total(self) -> int:
-        """Scheduler steps in the run."""
-        return self.epochs * (self.steps_per_epoch or 1) if self.stepping == "step" else self.epochs
-
-    @property
-    def current_step(self) -> int:
-        """The scheduler step in effect at the current position."""
-        return self.to_step(self.current)
-
-    def to_step(self, x: float) -> int:
-        """The scheduler step in effect at position ``x`` of the chosen unit."""
-        if self.stepping == self.unit:
-            return int(x)
-        per = self.steps_per_epoch or 1
-        return int(x * per) if self.stepping == "step" else int(x // per)
-
-    def to_unit(self, step: int) -> float:
-        """Where scheduler step ``step`` starts, in the chosen unit."""
-        if self.stepping == self.unit:
-            return step
-        per = self.steps_per_epoch or 1
-        return step / per if self.stepping == "step" else step * per
-
-    def where(self, step: int) -> str:
-        """``step 300`` or ``epoch 2.5``: where a scheduler step falls, in the chosen unit."""
-        position = self.to_unit(step)
-        shown = f"{position:,}" if float(position).is_integer() else fmt.lr(position)
-        return f"{self.unit} {shown.removesuffix('.0')}"
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON the page gets."""
-        return {
-            "epochs": self.epochs,
-            "steps_per_epoch": self.steps_per_epoch,
-            "per_epoch_source": self.per_epoch_source,
-            "stepping": self.stepping,
-            "stepping_chosen": self.stepping_chosen,
-            "unit": self.unit,
-            "total": self.total,
-            "current": self.current,
-        }
-
-
-_TEXT_KEYS = ("epochs", "steps_per_epoch", "dataset_size", "batch_size", "accumulation", "stepping", "unit", "current", "current_unit")
-
-
-def read_training(raw: Mapping[str, Any], spec: Scheduler) -> Training:
-    """Epochs, steps per epoch, how often the scheduler steps, and the position to read.
-
-    ``stepping`` and ``unit`` may be ``auto`` (or empty): the scheduler's own
-    convention, and the unit it steps in. ``current_unit`` is the unit the
-    position was typed in; when it is not the unit now shown, the position is
-    converted (``rewrites`` carries the new text). Steps per epoch is needed
-    whenever steps are involved: given, or worked out from the dataset, never
-    assumed.
-    """
-    text = {key: str(raw.get(key, "")).strip() for key in _TEXT_KEYS}
-    errors: dict[str, str] = {}
-    notes: dict[str, str] = {}
-
-    def attempt(key: str, reader):
-        try:
-            return reader()
-        except FieldError as error:
-            errors[f"training.{key}"] = error.message
-            return None
-
-    epochs = attempt("epochs", lambda: read_whole("training.epochs", "Number of epochs", text["epochs"], 1, MAX_STEPS))
-    chosen = text["stepping"] not in ("", "auto")
-    stepping = text["stepping"] if chosen else spec.stepping
-    if stepping not in ("step", "epoch"):
-        errors["training.stepping"] = f"The scheduler steps per 'step' (batch) or per 'epoch' (got {echo(text['stepping'])})."
-    unit = stepping if text["unit"] in ("", "auto") else text["unit"]
-    if unit not in ("step", "epoch"):
-        errors["training.unit"] = f"Read the curve in 'step' or 'epoch' (got {echo(text['unit'])})."
-    typed_in = text["current_unit"] if text["current_unit"] in ("step", "epoch") else unit
-    if not chosen and stepping in ("step", "epoch"):
-        notes["training.stepping"] = f"Automatic: {convention(spec)}"
-    needed = "step" in (stepping, unit, typed_in)
-    per_epoch, source = attempt("steps_per_epoch", lambda: _steps_per_epoch(text, needed, notes, errors)) or (None, "none")
-    if errors:
-        raise _Invalid(errors)
-    total = epochs * per_epoch if stepping == "step" else epochs
-    if total > MAX_STEPS:
-        raise _Invalid({"training.epochs": f"The run has {total:,} scheduler steps; the explorer draws at most {MAX_STEPS:,}."})
-
-    def length(in_unit: str) -> int:
-        return epochs * per_epoch if in_unit == "step" else epochs
-
-    try:
-        typed = read_whole("training.current", f"Current {typed_in}", text["current"] or "0", 0, 2 * length(typed_in))
-    except FieldError as error:
-        raise _Invalid({error.name: error.message}) from None
-    current, rewrites = typed, {}
-    if typed_in != unit:
-        current = typed * per_epoch if unit == "step" else typed // per_epoch
-        rewrites["training.current"] = str(current)
-        if current != typed:
-            notes["training.current"] = _converted(typed, typed_in, current, unit, per_epoch)
-    return Training(epochs, per_epoch, stepping, unit, current, source, chosen, notes, rewrites)
-
-
-def _steps_per_epoch(text: Mapping[str, str], needed: bool, notes: dict, errors: dict) -> tuple[int | None, str]:
-    """Steps per epoch as given, or worked out from the dataset (said in a note), or None when not needed."""
-    if text["steps_per_epoch"]:
-        return read_whole("training.steps_per_epoch", "Steps per epoch", text["steps_per_epoch"], 1, MAX_STEPS), "given"
-    if text["dataset_size"] or text["batch_size"]:
-        sizes = []
-        for key, label, high in (("dataset_size", "Dataset size", 10**12), ("batch_size", "Batch size", 10**9), ("accumulation", "Gradient accumulation", 10**6)):
-            try:
-                sizes.append(read_whole(f"training.{key}", label, text[key] or ("1" if key == "accumulation" else ""), 1, high))
-            except FieldError as error:
-                errors[error.name] = error.message
-        if len(sizes) < 3:
-            return None, "dataset"
-        size, batch, accumulate = sizes
-        batches = math.ceil(size / batch)
-        per_epoch = math.ceil(batches / accumulate)
-        notes["training.steps_per_epoch"] = (
-            f"Worked out from the dataset: ⌈{size:,} / {batch:,}⌉ = {batches:,} batches"
-            + (f", ⌈{batches:,} / {accumulate:,}⌉ = {per_epoch:,} optimizer steps" if accumulate > 1 else "")
-            + f" per epoch, so {per_epoch:,} steps per epoch (a last partial batch or accumulation counts, as in Hugging Face's Trainer)."
-        )
-        return per_epoch, "dataset"
-    if needed:
-        raise FieldError(
-            "training.steps_per_epoch",
-            "Steps per epoch is required when the scheduler steps per optimizer step or the curve is read in steps: "
-            "enter the optimizer steps per epoch (such as 100), or leave it empty and give the dataset size and batch size.",
-        )
-    return None, "none"
-
-
-def _converted(typed: int, typed_in: str, current: int, unit: str, per_epoch: int) -> str:
-    """The note for a position converted between steps and epochs."""
-    if unit == "step":
-        return f"Converted from epoch {typed:,}: epoch {typed:,} starts at step {typed:,} × {per_epoch:,} = {current:,}."
-    inside = "" if typed % per_epoch == 0 else f" (step {typed:,} is inside it; it starts at step {current * per_epoch:,})"
-    return f"Converted from step {typed:,}: it falls in epoch {current:,}{inside}."
-
-
-class _Invalid(Exception):
-    """Field errors gathered while reading a request."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
 # ---------------------------------------------------------------- the curve
-
-
-def _sample(total: int, extra: list[int]) -> list[int]:
-    """Every step, or an even sample of them plus ``extra``."""
-    if total <= CHART_POINTS:
-        return list(range(total))
-    picks = {round(i * (total - 1) / (CHART_POINTS - 1)) for i in range(CHART_POINTS)}
-    picks.update(e for e in extra if 0 <= e < total)
-    return sorted(picks)
 
 
 def _computable(schedule, total: int, notes: list[str]) -> int:
@@ -502,14 +298,14 @@ class Resolved:
 
 
 def resolve(request: Mapping[str, Any]) -> Resolved:
-    """Read a request (see the module docstring) into Python values, or raise ``_Invalid``."""
+    """Read a request (see the module docstring) into Python values, or raise ``Invalid``."""
     mode = str(request.get("mode", "library"))
     errors: dict[str, str] = {}
     if mode == "paste":
         try:
             pasted = parse_call(str(request.get("paste", "")))
         except PasteError as error:
-            raise _Invalid({"paste": f"{error}."}) from None
+            raise Invalid({"paste": f"{error}."}) from None
         spec, kwargs, lr = pasted.spec, dict(pasted.kwargs), pasted.lr
         if lr is None:
             lr = _attempt_lr(request, spec, errors)
@@ -517,15 +313,15 @@ def resolve(request: Mapping[str, Any]) -> Resolved:
         try:
             spec = lookup(str(request.get("api", "")))
         except ValueError as error:
-            raise _Invalid({"api": f"{error}."}) from None
+            raise Invalid({"api": f"{error}."}) from None
         kwargs = _read_arguments(spec, request.get("args") or {}, errors)
         lr = _attempt_lr(request, spec, errors)
     try:
         training = read_training(request.get("training") or {}, spec)
-    except _Invalid as invalid:
+    except Invalid as invalid:
         errors.update(invalid.errors)
     if errors:
-        raise _Invalid(errors)
+        raise Invalid(errors)
     notes = _fill_from_training(spec, kwargs, training)
     return Resolved(spec, lr, kwargs, training, tuple(notes))
 
@@ -562,7 +358,7 @@ def _attempt_lr(request: Mapping[str, Any], spec: Scheduler, errors: dict[str, s
     """The optimizer's learning rate, or None with the error recorded."""
     try:
         return _read_lr(request, spec)
-    except _Invalid as error:
+    except Invalid as error:
         errors.update(error.errors)
         return None
 
@@ -587,8 +383,8 @@ def answer(request: Mapping[str, Any], page_url: str = "") -> tuple[dict, Resolv
             schedule = resolved.schedule()
         except ValueError as error:
             field_name = "paste" if mode == "paste" else _field_of(error, resolved.spec)
-            raise _Invalid({field_name: f"{resolved.spec.name}: {error}"}) from None
-    except _Invalid as invalid:
+            raise Invalid({field_name: f"{resolved.spec.name}: {error}"}) from None
+    except Invalid as invalid:
         return {"ok": False, "errors": invalid.errors}, None
     body = _answer(resolved, schedule, page_url)
     return body, resolved if body["ok"] else None
@@ -601,9 +397,9 @@ def _read_lr(request: Mapping[str, Any], spec: Scheduler) -> float | None:
     try:
         value = read_number("lr", "The optimizer's learning rate", str(request.get("lr", "")), "0.1")
     except FieldError as error:
-        raise _Invalid({"lr": error.message}) from None
+        raise Invalid({"lr": error.message}) from None
     if value < 0:
-        raise _Invalid({"lr": f"The optimizer's learning rate must be >= 0 (got {echo(str(request.get('lr')))})."})
+        raise Invalid({"lr": f"The optimizer's learning rate must be >= 0 (got {echo(str(request.get('lr')))})."})
     return value
 
 
@@ -640,7 +436,7 @@ def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
     total = _computable(schedule, total, notes)
     if not total:
         return {"ok": False, "errors": {"api": notes[-1] if notes else "The schedule has no values."}}
-    steps = _sample(total, [current])
+    steps = sample(0, total - 1, [current])
     values = [float(schedule(step)) for step in steps]
     if current >= total:
         notes.append(f"The current {training.unit} is past the end of the run: the value shown extends the schedule (an extrapolation).")
@@ -691,103 +487,3 @@ def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
     }
 
 
-TRAINING_FIELDS = (
-    {"name": "epochs", "label": "Training epochs", "default": "90", "hint": "How many epochs the run lasts.", "inputmode": "numeric"},
-    {
-        "name": "steps_per_epoch",
-        "label": "Steps per epoch",
-        "default": "100",
-        "hint": "Optimizer steps per epoch (batches, after gradient accumulation). Leave empty to work it out from the dataset below.",
-        "inputmode": "numeric",
-    },
-    {"name": "dataset_size", "label": "Dataset size", "default": "", "hint": "Training examples per epoch.", "inputmode": "numeric"},
-    {"name": "batch_size", "label": "Batch size", "default": "", "hint": "Examples per batch.", "inputmode": "numeric"},
-    {"name": "accumulation", "label": "Gradient accumulation steps", "default": "1", "hint": "Batches per optimizer step.", "inputmode": "numeric"},
-    {
-        "name": "stepping",
-        "label": "Scheduler steps once per",
-        "default": "auto",
-        "hint": "Call scheduler.step() after every optimizer step, or once an epoch. Automatic follows the scheduler's library.",
-        "choices": [["auto", "Automatic (as its library does)"], ["step", "optimizer step (batch)"], ["epoch", "epoch"]],
-    },
-    {
-        "name": "unit",
-        "label": "Show the curve in",
-        "default": "auto",
-        "hint": "Read the chart and the numbers in steps or in epochs; the current position is converted when this changes.",
-        "choices": [["auto", "Automatic (as it steps)"], ["step", "steps"], ["epoch", "epochs"]],
-    },
-    {"name": "current", "label": "Current position", "default": "0", "hint": "The step or epoch (in the unit above) to read the learning rate at.", "inputmode": "numeric"},
-)
-"""The training-length fields of the explorer modes, as the page renders them."""
-
-LIBRARY_LABELS = {
-    "torch": "PyTorch",
-    "keras": "Keras",
-    "optax": "optax",
-    "transformers": "Hugging Face transformers",
-    "timm": "timm",
-}
-
-
-def argument_hint(param: Param) -> str:
-    """The sentence under an argument's field: what it is, its default, and what the page filled in."""
-    parts = [param.doc] if param.doc else []
-    if param.from_training:
-        verb = "is" if len(param.alternatives) == 1 else "are"
-        unless = f" (unless {' and '.join(param.alternatives)} {verb} given)" if param.alternatives else ""
-        parts.append(f"Empty: the run's length in scheduler steps, from the training length below{unless}.")
-    elif param.example:
-        shown = f" ({param.example})" if len(param.example) <= 24 else ""
-        required = "Required" if param.required else f"Default: {format_value(param.default)}"
-        parts.append(f"{required}; the page filled in an example{shown}: type your own.")
-    else:
-        parts.append("Required." if param.required else f"Default: {format_value(param.default)}.")
-    return " ".join(parts)
-
-
-def catalog() -> dict:
-    """Every family and library scheduler with its arguments, for the page's forms.
-
-    Defaults are given as the text a user would type (``0.1``, ``[30, 60]``),
-    so the page can show them without formatting anything itself.
-    """
-    from .libraries import apis
-    from .libraries.native import GROUPS, LABELS
-
-    def describe(spec: Scheduler) -> dict:
-        return {
-            "api": spec.api,
-            "library": spec.library,
-            "name": spec.name,
-            "label": LABELS.get(spec.name, spec.name),
-            "summary": spec.summary,
-            "needs_lr": spec.needs_lr,
-            "stepping": spec.stepping,
-            "params": [
-                {
-                    "name": p.name,
-                    "kind": p.kind,
-                    "required": p.required and not p.from_training,
-                    "default": None if p.required else format_value(p.default),
-                    "choices": list(p.choices),
-                    "example": p.example,
-                    "placeholder": "the training length" if p.from_training else "" if p.required else format_value(p.default),
-                    "hint": argument_hint(p),
-                }
-                for p in spec.params
-            ],
-        }
-
-    every = apis()
-    return {
-        "families": [
-            {"group": group, "items": [{"api": f"lrcalc.{name}", "label": LABELS[name]} for name in names]}
-            for group, names in GROUPS.items()
-        ],
-        "libraries": [
-            {"id": library, "label": label, "apis": [spec.api for spec in every if spec.library == library]}
-            for library, label in LIBRARY_LABELS.items()
-        ],
-        "apis": {spec.api: describe(spec) for spec in every},
-    }

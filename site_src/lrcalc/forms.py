@@ -22,6 +22,14 @@ class FieldError(Exception):
         self.message = message
 
 
+class Invalid(Exception):
+    """Field errors gathered while reading a form: ``errors`` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
 def echo(text: str) -> str:
     """The user's text as quoted in a message, shortened when very long.
 

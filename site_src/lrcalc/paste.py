@@ -85,7 +85,7 @@ class Pasted:
     lr: float | None = None
 
 
-class _Reader:
+class Reader:
     """Reads literal expressions, resolving names assigned earlier in the same paste."""
 
     def __init__(self) -> None:
@@ -198,7 +198,7 @@ def parse_call(text: str) -> Pasted:
         tree = ast.parse(text.strip(), mode="exec")
     except SyntaxError as error:
         raise PasteError(f"line {error.lineno}, column {error.offset}: {error.msg}") from None
-    reader, lr, last = _Reader(), None, None
+    reader, lr, last = Reader(), None, None
     for statement in tree.body:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             continue

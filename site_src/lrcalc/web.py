@@ -22,7 +22,8 @@ def handle(request: str) -> str:
 
     ``{"type": "view", "state": {...}, "page_url": ...}`` is everything the
     calculator shows for a state (:func:`lrcalc.page.view`); ``"link"`` reads a
-    page address into a state; ``"download"`` writes a state's curves (and its
+    page address into a state; ``"use_lr"`` carries a learning rate from the
+    finder or the batch-size helper into a state; ``"download"`` writes a state's curves (and its
     comparison's) as CSV and JSON; ``"finder"`` is the range-test analysis;
     ``"batch"`` the batch-size helper.
     """
@@ -31,6 +32,9 @@ def handle(request: str) -> str:
         kind = message.get("type")
         if kind == "view":
             body = view(State.from_page(message.get("state")), str(message.get("page_url", "")))
+        elif kind == "use_lr":
+            state = State.from_page(message.get("state")).using_learning_rate(str(message.get("lr", "")), str(message.get("target", "")))
+            body = {"state": state.to_page()}
         elif kind == "link":
             state, notes = read_query(str(message.get("query", "")))
             body = {"state": state.to_page(), "notes": notes}

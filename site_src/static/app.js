@@ -196,8 +196,9 @@ function currentMode() {
   return form.querySelector('input[name="mode"]:checked').value;
 }
 
+// The classic epoch calculator's schedules are listed in the form's data (lrcalc's KINDS).
 function isClassic() {
-  return currentMode() === "schedule" && !$("schedule").value.includes(".");
+  return currentMode() === "schedule" && Object.hasOwn(config.form.kinds, $("schedule").value);
 }
 
 function currentApi() {
@@ -247,21 +248,17 @@ function argField(param) {
   label.className = "arg-name";
   label.textContent = param.name;
   let input;
-  if (param.kind === "choice" || param.kind === "bool") {
+  if (param.widget === "select") {
     input = document.createElement("select");
-    const choices = param.kind === "bool" ? ["True", "False"] : param.choices;
-    const options = param.required ? [] : [["", `default (${param.default})`]];
-    for (const choice of choices) options.push([choice, choice]);
-    for (const [value, text] of options) {
+    for (const [value, text] of param.options) {
       const option = document.createElement("option");
       option.value = value;
       option.textContent = text;
       input.append(option);
     }
   } else {
-    const long = ["schedule", "schedules", "dicts", "metrics", "int_float_map"].includes(param.kind);
-    input = document.createElement(long ? "textarea" : "input");
-    if (long) input.rows = 3;
+    input = document.createElement(param.widget === "textarea" ? "textarea" : "input");
+    if (param.widget === "textarea") input.rows = 3;
     else input.type = "text";
     input.autocomplete = "off";
     input.spellcheck = false;
@@ -830,18 +827,16 @@ chart.update(config.initial.chart);
 updateLayout();
 setupFinder({ calculator, config, onUseLr: useLearningRate });
 
-// Carry a learning rate from the finder into the calculator.
+// Carry a learning rate from the finder or the batch-size helper into the calculator: lrcalc says
+// which schedule and field it becomes (target "initial" or "one_cycle"); the form is filled as a link would be.
 async function useLearningRate(text, target) {
-  form.querySelector('input[name="mode"][value="schedule"]').checked = true;
-  if (target === "one_cycle") {
-    $("schedule").value = "lrcalc.one_cycle";
-    await updateLayout();
-    $("arg-max_value").value = text;
-  } else {
-    if (!isClassic()) $("schedule").value = "exponential";
-    await updateLayout();
-    $("initial_lr").value = text;
+  let reply;
+  try {
+    reply = await calculator.ask({ type: "use_lr", state: readState(), lr: text, target });
+  } catch {
+    return; // reported by the worker client
   }
+  await applyLink(reply.state);
   recalculate();
   $("calculator-heading").scrollIntoView({ behavior: "smooth" });
   $("calculator-heading").focus({ preventScroll: true });

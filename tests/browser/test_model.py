@@ -38,7 +38,8 @@ from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, i
 
 from lrcalc import fmt
 from lrcalc.calculator import FIELDS, KINDS
-from lrcalc.explore import catalog
+from lrcalc.page.catalog import catalog
+from lrcalc.training import TRAINING_FIELDS
 from lrcalc.page import MAX_COMPARE, State, view
 
 from .conftest import RECORDER, axe_violations, wait_settled, watch
@@ -466,7 +467,7 @@ class PageMachine(RuleBasedStateMachine):
 
 CATALOG_TRAINING = [
     {"name": f["name"], "label": f["label"], **({"choices": f["choices"]} if "choices" in f else {})}
-    for f in __import__("lrcalc.explore", fromlist=["TRAINING_FIELDS"]).TRAINING_FIELDS
+    for f in TRAINING_FIELDS
 ]
 
 RANDOM_SEQUENCES = int(os.environ.get("LRCALC_MODEL_SEQUENCES", "6"))

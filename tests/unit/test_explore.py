@@ -6,7 +6,8 @@ import math
 import pytest
 
 from lrcalc import from_library
-from lrcalc.explore import catalog, explore
+from lrcalc.explore import explore
+from lrcalc.page.catalog import catalog
 
 ONE_CYCLE = {
     "mode": "library",

@@ -5,7 +5,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrcalc.explore import LIBRARY_LABELS, catalog
+from lrcalc.page.catalog import LIBRARY_LABELS, catalog
 from lrcalc.libraries import apis
 from lrcalc.page import State, read_query, view
 

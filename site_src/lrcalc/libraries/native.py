@@ -30,29 +30,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 """The families as the page lists them: the three original schedules first."""
 
-LABELS = {
-    "exponential_decay": "Exponential Decay",
-    "step_decay": "Step Decay",
-    "constant": "Constant",
-    "multistep_decay": "Multi-step (milestones)",
-    "piecewise_constant": "Piecewise constant",
-    "linear": "Linear",
-    "polynomial_decay": "Polynomial",
-    "cosine_decay": "Cosine annealing",
-    "inverse_time_decay": "Inverse time",
-    "inverse_sqrt": "Inverse square root",
-    "tanh_decay": "Tanh",
-    "cosine_restarts": "Cosine with warm restarts",
-    "cyclic": "Cyclic",
-    "one_cycle": "One-cycle",
-    "warmup": "Warmup, then any schedule",
-    "warmup_stable_decay": "Warmup-stable-decay",
-    "piecewise_interpolate": "Piecewise interpolated",
-    "reduce_on_plateau": "Reduce on plateau",
-    "join": "Sequential (join)",
-    "chain": "Chained (multiply)",
-}
-
 
 def _nested(spec: Any, owner: str):
     """Build a nested lrcalc family from ``{"api": ..., **kwargs}``."""
@@ -62,48 +39,54 @@ def _nested(spec: Any, owner: str):
     return from_library(name, **{k: v for k, v in spec.items() if k != "api"})
 
 
-def _family(name: str, params: tuple[Param, ...], summary: str, build=None) -> None:
-    """Register ``lrcalc.<name>`` with its factory from :mod:`lrcalc.schedules`."""
+def _family(name: str, label: str, params: tuple[Param, ...], summary: str, build=None) -> None:
+    """Register ``lrcalc.<name>`` with its factory from :mod:`lrcalc.schedules`, listed on the page as ``label``."""
     factory = build or getattr(s, name)
-    register(MODULE + name, family=name, params=params, needs_lr=False, summary=summary, stepping="epoch")(factory)
+    register(MODULE + name, family=name, params=params, needs_lr=False, summary=summary, stepping="epoch", label=label)(factory)
 
 
 INIT = Param("init_value", "float", 0.1, doc="The learning rate at step 0.")
 
-_family("exponential_decay", (INIT, Param("decay_rate", "float", 0.95)), "Multiply by decay_rate every step.")
-_family("step_decay", (INIT, Param("step_size", "int", 30), Param("decay_factor", "float", 0.1)), "Multiply by decay_factor every step_size steps.")
-_family("constant", (Param("value", "float", 0.1),), "The same value at every step.")
-_family("multistep_decay", (INIT, Param("milestones", "ints", [30, 60, 80]), Param("decay_factor", "float", 0.1)), "Multiply by decay_factor at each milestone.")
+_family("exponential_decay", "Exponential Decay", (INIT, Param("decay_rate", "float", 0.95)), "Multiply by decay_rate every step.")
+_family("step_decay", "Step Decay", (INIT, Param("step_size", "int", 30), Param("decay_factor", "float", 0.1)), "Multiply by decay_factor every step_size steps.")
+_family("constant", "Constant", (Param("value", "float", 0.1),), "The same value at every step.")
+_family("multistep_decay", "Multi-step (milestones)", (INIT, Param("milestones", "ints", [30, 60, 80]), Param("decay_factor", "float", 0.1)), "Multiply by decay_factor at each milestone.")
 _family(
     "piecewise_constant",
+    "Piecewise constant",
     (Param("boundaries", "ints", [30, 60]), Param("values", "floats", [0.1, 0.01, 0.001])),
     "Hold each value until the next boundary (the change happens at the boundary).",
 )
-_family("linear", (Param("init_value", "float", 0.1), Param("end_value", "float", 0.0), Param("steps", "int", 90)), "A straight line from init_value to end_value, then hold.")
+_family("linear", "Linear", (Param("init_value", "float", 0.1), Param("end_value", "float", 0.0), Param("steps", "int", 90)), "A straight line from init_value to end_value, then hold.")
 _family(
     "polynomial_decay",
+    "Polynomial",
     (INIT, Param("end_value", "float", 0.0), Param("steps", "int", 90), Param("power", "float", 2.0), Param("cycle", "bool", False)),
     "Decay as (1 - t/steps)^power to end_value.",
 )
 _family(
     "cosine_decay",
+    "Cosine annealing",
     (INIT, Param("steps", "int", 90), Param("end_value", "float", 0.0, doc="An absolute floor."), Param("exponent", "float", 1.0)),
     "Half a cosine down to end_value (an absolute floor), then hold.",
 )
-_family("inverse_time_decay", (INIT, Param("decay_steps", "int", 10), Param("decay_rate", "float", 0.5), Param("staircase", "bool", False)), "Divide by 1 + decay_rate · t / decay_steps.")
-_family("inverse_sqrt", (INIT, Param("timescale", "int", 10)), "Hold for timescale steps, then decay as 1/sqrt(t).")
+_family("inverse_time_decay", "Inverse time", (INIT, Param("decay_steps", "int", 10), Param("decay_rate", "float", 0.5), Param("staircase", "bool", False)), "Divide by 1 + decay_rate · t / decay_steps.")
+_family("inverse_sqrt", "Inverse square root", (INIT, Param("timescale", "int", 10)), "Hold for timescale steps, then decay as 1/sqrt(t).")
 _family(
     "tanh_decay",
+    "Tanh",
     (INIT, Param("steps", "int", 90), Param("end_value", "float", 0.0), Param("lower", "float", -7.0), Param("upper", "float", 3.0)),
     "A tanh-shaped fall from init_value to end_value.",
 )
 _family(
     "cosine_restarts",
+    "Cosine with warm restarts",
     (INIT, Param("period", "int", 10), Param("period_mult", "float", 2.0), Param("end_value", "float", 0.0), Param("peak_decay", "float", 1.0)),
     "Cosine annealing restarted every period, each period_mult times longer (SGDR).",
 )
 _family(
     "cyclic",
+    "Cyclic",
     (
         Param("base_value", "float", 0.001),
         Param("max_value", "float", 0.006),
@@ -116,6 +99,7 @@ _family(
 )
 _family(
     "one_cycle",
+    "One-cycle",
     (
         Param("max_value", "float", 0.1),
         Param("total_steps", "int", 90),
@@ -135,6 +119,7 @@ def _warmup(schedule, warmup_steps, start_value=0.0, kind="linear"):
 
 _family(
     "warmup",
+    "Warmup, then any schedule",
     (
         Param("schedule", "schedule", {"api": "lrcalc.cosine_decay", "init_value": 0.1, "steps": 85}),
         Param("warmup_steps", "int", 5),
@@ -146,6 +131,7 @@ _family(
 )
 _family(
     "warmup_stable_decay",
+    "Warmup-stable-decay",
     (
         Param("peak_value", "float", 0.1),
         Param("warmup_steps", "int", 5),
@@ -159,6 +145,7 @@ _family(
 )
 _family(
     "piecewise_interpolate",
+    "Piecewise interpolated",
     (
         Param("boundaries", "ints", [0, 10, 90]),
         Param("values", "floats", [0.0, 0.1, 0.0]),
@@ -168,6 +155,7 @@ _family(
 )
 _family(
     "reduce_on_plateau",
+    "Reduce on plateau",
     (
         INIT,
         Param("metrics", "metrics", [1.0, 0.8, 0.7, 0.69, 0.69, 0.7, 0.69, 0.69, 0.7, 0.7, 0.69, 0.68]),
@@ -196,6 +184,7 @@ def _chain(schedules):
 
 _family(
     "join",
+    "Sequential (join)",
     (
         Param(
             "schedules",
@@ -209,6 +198,7 @@ _family(
 )
 _family(
     "chain",
+    "Chained (multiply)",
     (
         Param(
             "schedules",

@@ -23,6 +23,13 @@ Conventions worth knowing (PyTorch 2.x):
 - ``OneCycleLR``: starts at ``max_lr / div_factor``, ignoring the optimizer's
   lr, and raises past ``total_steps``.
 - ``ReduceLROnPlateau``: ``schedule(i)`` is the lr after ``step(metrics[i-1])``.
+
+Why one module of this length: it is the one home of PyTorch's thirteen
+schedulers. The replay classes come first (they share one optimizer stand-in
+and one update loop, as PyTorch's classes share ``LRScheduler``); then each
+scheduler's record with everything else about it (its phases, its closed form
+for the code export, the lrcalc family it equals, the families it stands for),
+so that adding or changing a scheduler touches this file only.
 """
 
 from __future__ import annotations
@@ -372,12 +379,13 @@ def _nested(optimizer: _Optimizer, spec: Any, owner: str) -> _Scheduler:
             f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires additional kwargs "
             "to be specified when calling `step`"
         )
-    if ("." in api and not api.startswith(MODULE)) or MODULE + short not in _MAKERS:
-        raise ValueError(f"{owner} can only nest PyTorch schedulers from {MODULE} (got {api!r})")
+    full = api if "." in api else next((name for name in _MAKERS if name.rsplit(".", 1)[-1] == short), "")
+    if full not in _MAKERS:
+        raise ValueError(f"{owner} can only nest PyTorch schedulers (got {api!r})")
     from . import bind, lookup
 
-    arguments = bind(lookup(MODULE + short), {k: v for k, v in spec.items() if k != "api"})
-    return _MAKERS[MODULE + short](optimizer, **arguments)
+    arguments = bind(lookup(full), {k: v for k, v in spec.items() if k != "api"})
+    return _MAKERS[full](optimizer, **arguments)
 
 
 def _replay(lr: float, make) -> Iterator[float]:
@@ -509,14 +517,15 @@ def _make_ChainedScheduler(optimizer, schedulers):
     return _ChainedScheduler(optimizer, [_nested(optimizer, spec, "ChainedScheduler") for spec in schedulers])
 
 
-_MAKERS = {MODULE + name.removeprefix("_make_"): maker for name, maker in dict(globals()).items() if name.startswith("_make_")}
+_MAKERS: dict[str, Any] = {}
+"""Each registered scheduler's maker (``_make_<name>``), by its public dotted name."""
 
 
-def _registered(name: str, family: str, params: tuple[Param, ...], summary: str, stepping: str = "epoch", leading_optimizer: bool = True):
-    """Register ``torch.optim.lr_scheduler.<name>`` as a replay of its maker."""
-    maker = _MAKERS[MODULE + name]
+def _registered(name: str, family: str, params: tuple[Param, ...], summary: str, stepping: str = "epoch", leading_optimizer: bool = True, module: str = MODULE):
+    """Register ``<module><name>`` (``torch.optim.lr_scheduler.`` unless given) as a replay of ``_make_<name>``."""
+    maker = _MAKERS[module + name] = globals()[f"_make_{name}"]
 
-    @register(MODULE + name, family=family, params=params, needs_lr=True, summary=summary, stepping=stepping, leading_optimizer=leading_optimizer)
+    @register(module + name, family=family, params=params, needs_lr=True, summary=summary, stepping=stepping, leading_optimizer=leading_optimizer)
     def build(lr: float, **arguments: Any):
         try:
             maker(_Optimizer(lr), **arguments)  # validate now, not at the first step
@@ -526,7 +535,7 @@ def _registered(name: str, family: str, params: tuple[Param, ...], summary: str,
             raise ValueError(f"{text} (PyTorch raises ZeroDivisionError when constructing {name} with these arguments)") from None
         return simulated(lambda: _replay(lr, lambda optimizer: maker(optimizer, **arguments)))
 
-    return record(MODULE + name)
+    return record(module + name)
 
 
 # ---------------------------------------------------------------- each scheduler: its record and its parts

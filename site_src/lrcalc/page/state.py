@@ -30,7 +30,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from ..calculator import DEFAULTS as CLASSIC_DEFAULTS
 from ..calculator import FIELDS, KINDS
-from ..explore import LIBRARY_LABELS, TRAINING_FIELDS
+from ..training import TRAINING_FIELDS
+from .catalog import LIBRARY_LABELS
 
 MODES = ("schedule", "library", "paste")
 MAX_VALUE = 2_000
@@ -40,6 +41,8 @@ MAX_COMPARE = 3
 """Schedules saved beside the current one: four on the chart at most."""
 DEFAULT_PASTE = "OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)"
 DEFAULT_LR = "0.1"
+ONE_CYCLE = "lrcalc.one_cycle"
+"""The family a finder's suggestion can become the max LR of."""
 
 CLASSIC_NAMES = tuple(name for name in FIELDS if name != "schedule")
 TRAINING_DEFAULTS: dict[str, str] = {f["name"]: f["default"] for f in TRAINING_FIELDS}
@@ -94,6 +97,20 @@ class State:
     def alone(self) -> "State":
         """This state without its saved comparisons."""
         return replace(self, compare=())
+
+    def using_learning_rate(self, text: str, target: str) -> "State":
+        """This state with a learning rate carried in from the finder or the batch-size helper.
+
+        ``target`` is ``"initial"`` (the classic calculator's initial LR: the
+        exponential decay unless a classic schedule is open) or ``"one_cycle"``
+        (the max LR of lrcalc's one-cycle family, its other arguments as it opens).
+        """
+        if target == "one_cycle":
+            return replace(self, mode="schedule", schedule=ONE_CYCLE, args={"max_value": _text(text)})
+        if target != "initial":
+            raise ValueError(f"target must be 'initial' or 'one_cycle' (got {target!r})")
+        schedule = self.schedule if self.classic_mode else CLASSIC_DEFAULTS["schedule"]
+        return replace(self, mode="schedule", schedule=schedule, classic={**self.classic, "initial_lr": _text(text)})
 
     def query(self) -> str:
         """The link's query string (without ``?``): what differs from the defaults."""

@@ -63,11 +63,4 @@ def _rewritten(state: State, rewrites: dict[str, str]) -> State:
 def classic_code(inputs: dict) -> dict:
     """Library code for a classic schedule: its lrcalc family, exported (0-based epochs)."""
     values, _ = read_form(inputs)
-    v = values.values
-    if values.kind.name == "exponential":
-        api, kwargs = "lrcalc.exponential_decay", {"init_value": v["initial_lr"], "decay_rate": v["decay_rate"]}
-    elif values.kind.name == "step":
-        api, kwargs = "lrcalc.step_decay", {"init_value": v["initial_lr"], "step_size": v["step_size"], "decay_factor": v["step_factor"]}
-    else:
-        api, kwargs = "lrcalc.constant", {"value": v["initial_lr"]}
-    return export.all_code(api, None, kwargs)
+    return export.all_code(values.kind.api, None, values.kind.kwargs(values.values))
