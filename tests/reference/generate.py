@@ -212,6 +212,7 @@ FAMILY = {
     "torch.optim.lr_scheduler.CyclicLR": "cyclic",
     "torch.optim.lr_scheduler.OneCycleLR": "onecycle",
     "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts": "cosine_restarts",
+    "torch.optim.swa_utils.SWALR": "cosine",
     # keras
     "keras.optimizers.schedules.ExponentialDecay": "exponential",
     "keras.optimizers.schedules.PiecewiseConstantDecay": "piecewise",
@@ -566,6 +567,20 @@ def define_torch():
       expect="construct_error")
     t("cosinewarmrestarts-tmult-float-raises", "CosineAnnealingWarmRestarts", {"T_0": 5, "T_mult": 1.5},
       expect="construct_error")
+
+
+def define_swa():
+    """torch.optim.swa_utils.SWALR: annealing to swa_lr, then holding it (also nested in SequentialLR)."""
+    S = "torch.optim.swa_utils.SWALR"
+    case("torch", "torch-swalr-cos", S, {"swa_lr": 0.05, "anneal_epochs": 10}, 15)
+    case("torch", "torch-swalr-linear", S, {"swa_lr": 0.02, "anneal_epochs": 5, "anneal_strategy": "linear"}, 10)
+    case("torch", "torch-swalr-up", S, {"swa_lr": 0.2, "anneal_epochs": 4}, 8, note="swa_lr above the lr: it anneals up")
+    case("torch", "torch-swalr-no-annealing", S, {"swa_lr": 0.05, "anneal_epochs": 0}, 5,
+         note="anneal_epochs=0: PyTorch counts at least one step, so swa_lr from the start")
+    case("torch", "torch-swalr-bad-strategy-raises", S, {"swa_lr": 0.05, "anneal_strategy": "exp"}, expect="construct_error")
+    case("torch", "torch-swalr-after-cosine", TL + "SequentialLR",
+         {"schedulers": [nested(TL + "CosineAnnealingLR", T_max=10), nested(S, swa_lr=0.01, anneal_epochs=3)],
+          "milestones": [10]}, 16, note="SWA's usual use: a decay, then SWALR for the averaging epochs")
 
 
 def define_keras():
@@ -1259,6 +1274,7 @@ def main(argv=None):
 
     setup_libraries()
     define_torch()
+    define_swa()
     define_keras()
     define_optax()
     define_transformers()

@@ -124,6 +124,8 @@ case("torch-polynomiallr", TORCH + "PolynomialLR", {"total_iters": 20, "power": 
 case("torch-cosineannealinglr-past-tmax", TORCH + "CosineAnnealingLR", {"T_max": 20, "eta_min": 0.001}, 61)
 case("torch-cycliclr-triangular2", TORCH + "CyclicLR", {"base_lr": 0.001, "max_lr": 0.01, "step_size_up": 4, "mode": "triangular2"}, 41)
 case("torch-onecyclelr", TORCH + "OneCycleLR", {"max_lr": 0.1, "total_steps": 50}, 51, note="defined up to step total_steps, where PyTorch stops")
+case("torch-swalr-cos", "torch.optim.swa_utils.SWALR", {"swa_lr": 0.05, "anneal_epochs": 10}, 20, lr=0.1)
+case("torch-swalr-linear", "torch.optim.swa_utils.SWALR", {"swa_lr": 0.02, "anneal_epochs": 5, "anneal_strategy": "linear"}, 15, lr=0.1)
 case("torch-cosineannealingwarmrestarts", TORCH + "CosineAnnealingWarmRestarts", {"T_0": 5, "T_mult": 2, "eta_min": 0.001}, 80)
 case("torch-sequentiallr", TORCH + "SequentialLR",
      {"schedulers": [nested(TORCH + "LinearLR", start_factor=0.1, total_iters=5), nested(TORCH + "CosineAnnealingLR", T_max=25)], "milestones": [5]}, 40)

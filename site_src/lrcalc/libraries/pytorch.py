@@ -24,7 +24,7 @@ Conventions worth knowing (PyTorch 2.x):
   lr, and raises past ``total_steps``.
 - ``ReduceLROnPlateau``: ``schedule(i)`` is the lr after ``step(metrics[i-1])``.
 
-Why one module of this length: it is the one home of PyTorch's thirteen
+Why one module of this length: it is the one home of PyTorch's fourteen
 schedulers. The replay classes come first (they share one optimizer stand-in
 and one update loop, as PyTorch's classes share ``LRScheduler``); then each
 scheduler's record with everything else about it (its phases, its closed form
@@ -216,6 +216,25 @@ class _CosineAnnealingLR(_Scheduler):
 
     def closed_form(self):
         return self.eta_min + (self.base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+
+
+class _SWALR(_Scheduler):
+    """torch.optim.swa_utils.SWALR: each step works the start back out of the current lr, then anneals towards swa_lr."""
+
+    def __init__(self, optimizer, swa_lr, anneal_epochs, anneal_strategy):
+        self.swa_lr, self.anneal_epochs = swa_lr, anneal_epochs
+        self.anneal = (lambda t: (1 - math.cos(math.pi * t)) / 2) if anneal_strategy == "cos" else (lambda t: t)
+        super().__init__(optimizer)
+
+    def chainable(self):
+        step = self.step_count - 1
+        if self.anneal_epochs == 0:
+            step = max(1, step)
+        prev_alpha = self.anneal(max(0, min(1, (step - 1) / max(1, self.anneal_epochs))))
+        lr = self.group["lr"]
+        start = self.swa_lr if prev_alpha == 1 else (lr - prev_alpha * self.swa_lr) / (1 - prev_alpha)
+        alpha = self.anneal(max(0, min(1, step / max(1, self.anneal_epochs))))
+        return self.swa_lr * alpha + start * (1 - alpha)
 
 
 class _CyclicLR(_Scheduler):
@@ -450,6 +469,14 @@ def _make_CosineAnnealingLR(optimizer, T_max, eta_min, last_epoch=-1):
     _number("eta_min", eta_min)
     _fresh_start(last_epoch)
     return _CosineAnnealingLR(optimizer, T_max, eta_min)
+
+
+def _make_SWALR(optimizer, swa_lr, anneal_epochs=10, anneal_strategy="cos", last_epoch=-1):
+    _number("swa_lr", swa_lr)
+    check(anneal_strategy in ("cos", "linear"), f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+    check(is_int(anneal_epochs) and anneal_epochs >= 0, f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
+    _fresh_start(last_epoch)
+    return _SWALR(optimizer, swa_lr, anneal_epochs, anneal_strategy)
 
 
 def _make_CyclicLR(optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode, cycle_momentum, base_momentum, max_momentum, last_epoch=-1):
@@ -689,6 +716,41 @@ WARM_RESTARTS.standing_for("lrcalc.cosine_restarts")(
     if kw["peak_decay"] != 1 or not integral(kw["period_mult"])
     else same(WARM_RESTARTS.api, {"T_0": kw["period"], "T_mult": int(kw["period_mult"]), "eta_min": kw["end_value"]}, kw["init_value"])
 )
+
+SWALR = _registered(
+    "SWALR",
+    "swa",
+    (
+        Param("swa_lr", "float", example="0.05", doc="The learning rate it anneals to and then holds."),
+        Param("anneal_epochs", "int", 10),
+        Param("anneal_strategy", "choice", "cos", choices=("cos", "linear")),
+        LAST_EPOCH,
+    ),
+    "Anneal the lr to swa_lr over anneal_epochs, then hold it (stochastic weight averaging, Izmailov et al. 2018).",
+    module="torch.optim.swa_utils.",
+)
+SWALR.phase_rule(lambda k, total: ph.end(k, "the end of annealing", "anneal_epochs"))
+
+
+@SWALR.closed_form
+def _swalr_at(b, t, lr, kw):
+    swa, epochs = kw["swa_lr"], kw["anneal_epochs"]
+    if epochs == 0:
+        return swa  # PyTorch counts at least one step: the annealing is over at once
+    p = minimum(t / float(epochs), 1.0)
+    alpha = p if kw["anneal_strategy"] == "linear" else (1 - cos(PI * p)) / 2
+    return swa * alpha + lr * (1 - alpha)
+
+
+@SWALR.same_as
+def _swalr_family(lr, kw):
+    swa, epochs = kw["swa_lr"], kw["anneal_epochs"]
+    if epochs == 0:
+        return "lrcalc.constant", {"value": swa}
+    if kw["anneal_strategy"] == "linear":
+        return "lrcalc.linear", {"init_value": lr, "end_value": swa, "steps": epochs}
+    return "lrcalc.cosine_decay", {"init_value": lr, "steps": epochs, "end_value": swa}
+
 
 ONE_CYCLE_LR = _registered(
     "OneCycleLR",
