@@ -298,6 +298,8 @@ def family_of(spec):
         return DISPATCH_FAMILY[spec["kwargs"]["name"]]
     if api == "timm.scheduler.create_scheduler_v2":
         return DISPATCH_FAMILY[spec["kwargs"].get("sched", "cosine")]
+    if api == "timm.scheduler.create_scheduler":
+        return DISPATCH_FAMILY[spec["kwargs"]["sched"]]
     raise KeyError(f"no family for {api}")
 
 
@@ -955,6 +957,14 @@ def define_timm():
        {"sched": "wsd", "num_epochs": 50, "warmup_epochs": 5, "decay_epochs": 0.2, "min_lr": 1e-5}, 55,
        note="decay_epochs in (0, 1) is a fraction of the stable + decay length")
     tm("factory-rsqrt", F, {"sched": "rsqrt", "num_epochs": 40, "warmup_epochs": 4, "warmup_lr": 0.0}, 45)
+    F1 = "create_scheduler"
+    tm("factory1-cosine-defaults", F1, {"sched": "cosine", "epochs": 30}, 35,
+       note="train.py's args: warmup_epochs defaults to 5 here (create_scheduler_v2: 0)")
+    tm("factory1-step", F1, {"sched": "step", "epochs": 40, "decay_epochs": 10, "decay_rate": 0.5, "warmup_epochs": 0}, 45)
+    tm("factory1-multistep-warmup", F1, {"sched": "multistep", "epochs": 40, "decay_milestones": [10, 25], "warmup_epochs": 3,
+                                         "warmup_lr": 0.001}, 45)
+    tm("factory1-plateau-loss", F1, {"sched": "plateau", "eval_metric": "val_loss", "patience_epochs": 1, "warmup_epochs": 0},
+       metrics=LOSS_IMPROVE_THEN_FLAT, note="an eval_metric with 'loss' in its name makes the plateau mode 'min'")
     tm("factory-wsd-decay-too-long-raises", F,
        {"sched": "wsd", "num_epochs": 50, "warmup_epochs": 5, "decay_epochs": 60}, expect="construct_error",
        note="without warmup_prefix the stable + decay length is num_epochs - warmup_epochs")
@@ -988,6 +998,11 @@ def build_torchlike(api, kwargs, optimizer):
         return v
 
     fn = resolve(api)
+    if api == "timm.scheduler.create_scheduler":  # create_scheduler(args, optimizer, updates_per_epoch=0)
+        import types
+
+        updates = kwargs.pop("updates_per_epoch", 0)
+        return fn(types.SimpleNamespace(**kwargs), optimizer, updates_per_epoch=updates)
     return fn(optimizer=optimizer, **{kk: conv(vv) for kk, vv in kwargs.items()})
 
 

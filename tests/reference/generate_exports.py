@@ -196,6 +196,8 @@ case("timm-wsd", TM + "WSDLRScheduler", {"t_initial": 40, "decay_t": 10, "warmup
 case("timm-plateau", TM + "PlateauLRScheduler", {"patience_t": 1, "mode": "max", "metrics": ACCURACY})
 case("timm-create-scheduler-v2-step", TM + "create_scheduler_v2", {"sched": "step", "num_epochs": 30, "decay_epochs": 10, "decay_rate": 0.5}, 40)
 case("timm-create-scheduler-v2-cosine", TM + "create_scheduler_v2", {"sched": "cosine", "num_epochs": 30, "warmup_epochs": 3, "min_lr": 1e-5}, 40)
+case("timm-create-scheduler-step", TM + "create_scheduler", {"sched": "step", "epochs": 30, "decay_epochs": 10, "decay_rate": 0.5, "warmup_epochs": 0}, 40)
+case("timm-create-scheduler-cosine", TM + "create_scheduler", {"sched": "cosine", "epochs": 30}, 40, note="args' warmup_epochs defaults to 5")
 
 
 # ---------------------------------------------------------------------------------------------

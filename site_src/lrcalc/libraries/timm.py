@@ -16,6 +16,13 @@ learning rate. Conventions worth knowing:
 - ``MultiStepLRScheduler`` applies a milestone ``m`` from epoch ``m - 1``
   (it bisects ``t + 1``).
 - timm's optional noise is random, so it is out of scope.
+- ``create_scheduler(args, optimizer)``, train.py's factory, reads its settings
+  from ``args`` with defaults of its own (``warmup_epochs`` 5, where
+  ``create_scheduler_v2`` defaults to 0), then calls ``create_scheduler_v2``.
+
+Why one module of this length: it is the one home of timm's seven schedulers
+and its two factories, each with its record, phases, closed form and
+equivalents beside it; the factories resolve to the schedulers above them.
 """
 
 from __future__ import annotations
@@ -434,6 +441,65 @@ def _builds(lr, kw):
         return "lrcalc.constant", {"value": lr}, None
     return (*built, lr)
 
+
+_ARGS = (
+    Param("sched", "choice", example="cosine", choices=("cosine", "tanh", "step", "constant", "multistep", "plateau", "poly", "wsd", "rsqrt", "none"), positional=False),
+    Param("epochs", "int", 100, positional=False),
+    Param("decay_epochs", "float", 30, positional=False),
+    Param("decay_milestones", "ints", [30, 60], positional=False),
+    Param("warmup_epochs", "int", 5, positional=False, doc="Note: 5 here, where create_scheduler_v2 defaults to 0."),
+    Param("cooldown_epochs", "int", 0, positional=False, doc="Only lengthens the returned num_epochs."),
+    Param("patience_epochs", "int", 10, positional=False),
+    Param("decay_rate", "float", 0.1, positional=False),
+    Param("min_lr", "float", 0.0, positional=False),
+    Param("warmup_lr", "float", 1e-5, positional=False),
+    Param("warmup_prefix", "bool", False, positional=False),
+    Param("lr_noise", "floats", None, optional=True, positional=False, doc="Random noise is out of scope: leave None."),
+    Param("lr_noise_pct", "float", 0.67, positional=False),
+    Param("lr_noise_std", "float", 1.0, positional=False),
+    Param("seed", "int", 42, positional=False),
+    Param("lr_cycle_mul", "float", 1.0, positional=False),
+    Param("lr_cycle_decay", "float", 0.1, positional=False),
+    Param("lr_cycle_limit", "int", 1, positional=False),
+    Param("lr_k_decay", "float", 1.0, positional=False),
+    Param("lr_decay_fn", "choice", None, optional=True, choices=_DECAY, positional=False),
+    Param("lr_stable_timescale", "float", None, optional=True, positional=False),
+    Param("eval_metric", "str", "top1", positional=False, doc="A metric with 'loss' in its name makes plateau mode 'min'."),
+    Param("sched_on_updates", "bool", False, positional=False),
+    Param("updates_per_epoch", "int", 0, positional=False, doc="create_scheduler's own argument, beside args."),
+    Param("metrics", "metrics", [], doc="For sched='plateau': the metric passed with step(epoch, metric) for epochs 1, 2, ...", positional=False),
+)
+"""The attributes of train.py's ``args`` that create_scheduler reads, with timm's defaults for absent ones."""
+
+
+@register(
+    MODULE + "create_scheduler",
+    family="dispatch",
+    params=_ARGS,
+    needs_lr=True,
+    summary="timm's train.py factory: a scheduler from the args namespace (sched, epochs, warmup_epochs, ...), through create_scheduler_v2.",
+    stepping="epoch",
+    leading_optimizer=False,
+)
+def create_scheduler(lr, **arguments):
+    api, inner, lr = _from_args(lr, arguments)
+    return from_library(api, lr=lr, **inner)
+
+
+@record(MODULE + "create_scheduler").dispatch
+def _from_args(lr, kw):
+    """What create_scheduler(args, optimizer) builds: timm's scheduler_kwargs(args), passed to create_scheduler_v2."""
+    v2 = {
+        "sched": kw["sched"], "num_epochs": kw["epochs"], "decay_epochs": kw["decay_epochs"], "decay_milestones": kw["decay_milestones"],
+        "warmup_epochs": kw["warmup_epochs"], "cooldown_epochs": kw["cooldown_epochs"], "patience_epochs": kw["patience_epochs"],
+        "decay_rate": kw["decay_rate"], "min_lr": kw["min_lr"], "warmup_lr": kw["warmup_lr"], "warmup_prefix": kw["warmup_prefix"],
+        "noise": kw["lr_noise"], "noise_pct": kw["lr_noise_pct"], "noise_std": kw["lr_noise_std"], "noise_seed": kw["seed"],
+        "cycle_mul": kw["lr_cycle_mul"], "cycle_decay": kw["lr_cycle_decay"], "cycle_limit": kw["lr_cycle_limit"], "k_decay": kw["lr_k_decay"],
+        "decay_fn": kw["lr_decay_fn"], "stable_timescale": kw["lr_stable_timescale"],
+        "plateau_mode": "min" if "loss" in str(kw["eval_metric"]) else "max",
+        "step_on_epochs": not kw["sched_on_updates"], "updates_per_epoch": kw["updates_per_epoch"], "metrics": kw["metrics"],
+    }
+    return MODULE + "create_scheduler_v2", v2, lr
 
 # ---------------------------------------------------------------- each scheduler's closed form, phases and equivalents
 # (for the code export and the page's phase marks; see lrcalc.export and lrcalc.phases)
