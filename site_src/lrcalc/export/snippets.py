@@ -135,8 +135,14 @@ def closed_body(source: Source, target: str) -> tuple[Body, Expr]:
     """The closed form of the source schedule, or Unavailable saying why the target cannot express it."""
     from ..libraries import lookup
 
+    from ..libraries import bind
+
     label, spec = TARGET_LABELS[target], source.spec
-    built = lookup(spec.resolve(source.lr, source.kw)[0]) if spec.resolve else spec
+    built, lr, kw = spec, source.lr, source.kw
+    while built.resolve:  # a dispatcher (or a chain of them): what it builds in the end
+        api, inner, lr = built.resolve(lr, kw)
+        built = lookup(api)
+        kw = bind(built, inner)
     if built.driven_by_metric:
         raise Unavailable(f"{label} cannot express it: {_METRIC_REASON[target].format(name=built.name, why=_metric_rule(built))}.")
     body = Body()
