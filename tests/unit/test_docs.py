@@ -7,7 +7,11 @@ import pytest
 
 MODULES = [
     "lrcalc",
-    "lrcalc.schedules",
+    "lrcalc.schedules.checks",
+    "lrcalc.schedules.decays",
+    "lrcalc.schedules.cycles",
+    "lrcalc.schedules.compose",
+    "lrcalc.schedules.plateau",
     "lrcalc.fmt",
     "lrcalc.forms",
     "lrcalc.calculator",
