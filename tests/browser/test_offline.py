@@ -177,22 +177,24 @@ class TestServiceWorker:
         }
         assert all(not path.startswith("/") and ":" not in path for path in listed)
 
-    def test_is_a_function_of_the_files_it_lists(self, built_site, build_module):
+    def test_is_a_function_of_the_files_it_lists(self, built_site, build_module, root):
         """sw.js is rebuilt byte for byte from dist/'s other files."""
         files = dist_files(built_site, build_module)
-        assert build_module.service_worker(files).data == (built_site / "sw.js").read_bytes()
+        template = build_module.read_service_worker(root)
+        assert build_module.service_worker(files, template).data == (built_site / "sw.js").read_bytes()
 
-    def test_cache_name_changes_when_any_listed_file_changes(self, built_site, build_module):
+    def test_cache_name_changes_when_any_listed_file_changes(self, built_site, build_module, root):
         """Changing one byte of any listed file gives a new cache version; an unlisted file does not count."""
         files = dist_files(built_site, build_module)
+        template = build_module.read_service_worker(root)
         version, listed = read_service_worker(built_site)
         versions = {version}
         for name in listed:
             changed = {**files, name: build_module.Output(files[name].data + b" ", "")}
-            versions.add(parse_service_worker(build_module.service_worker(changed).data.decode())[0])
+            versions.add(parse_service_worker(build_module.service_worker(changed, template).data.decode())[0])
         assert len(versions) == len(listed) + 1
         unlisted = {**files, ".nojekyll": build_module.Output(b"changed", "")}
-        assert build_module.service_worker(unlisted).data == (built_site / "sw.js").read_bytes()
+        assert build_module.service_worker(unlisted, template).data == (built_site / "sw.js").read_bytes()
 
 
 class TestOffline:
