@@ -132,6 +132,19 @@ def _lines(items: list["State"]) -> tuple[list[Line], dict]:
     return lines, errors
 
 
+def entries(items: list["State"], current_ok: bool = True) -> list[str]:
+    """The comparison's list as the page shows it: ``#2 StepLR(step_size=30)``, or why an item cannot be drawn."""
+    out = []
+    for index, item in enumerate(items):
+        if index == 0 and not current_ok:
+            out.append("#1 The current inputs have an error: fix the marked field to draw them.")
+            continue
+        line, problems = _line(item)
+        text = line.label if line is not None else "cannot be drawn: " + "; ".join(problems.values())
+        out.append(f"#{index + 1} {text}{' (current inputs)' if index == 0 else ''}")
+    return out
+
+
 def compare(items: list["State"]) -> dict:
     """Up to four schedules on one chart: a shared x grid, one y series and legend entry each.
 
@@ -142,7 +155,7 @@ def compare(items: list["State"]) -> dict:
     """
     lines, errors = _lines(items)
     if errors:
-        return {"ok": False, "errors": errors}
+        return {"ok": False, "errors": errors, "entries": [errors.get(f"compare.{i}") or text for i, text in enumerate(entries(items))]}
     unit = lines[0].unit
     start = min(line.to_common(line.first, unit) for line in lines)
     end = max(line.to_common(line.last, unit) for line in lines)
@@ -163,6 +176,7 @@ def compare(items: list["State"]) -> dict:
         "y": ys,
         "text": texts,
         "legend": [line.label for line in lines],
+        "entries": entries(items),
         "x_label": unit.capitalize(),
         "log_ok": log_ok,
         "log_note": "" if not log_ok or min(drawn) > 0 else "On a log scale the points at 0 or below are left out: a log axis has no 0.",

@@ -101,18 +101,19 @@ class Training:
         }
 
 
-_TEXT_KEYS = ("epochs", "steps_per_epoch", "dataset_size", "batch_size", "accumulation", "stepping", "unit", "current", "current_unit")
+_TEXT_KEYS = ("epochs", "steps_per_epoch", "dataset_size", "batch_size", "accumulation", "stepping", "unit", "current", "stepping_was", "unit_was")
 
 
 def read_training(raw: Mapping[str, Any], spec: Scheduler) -> Training:
     """Epochs, steps per epoch, how often the scheduler steps, and the position to read.
 
     ``stepping`` and ``unit`` may be ``auto`` (or empty): the scheduler's own
-    convention, and the unit it steps in. ``current_unit`` is the unit the
-    position was typed in; when it is not the unit now shown, the position is
-    converted (``rewrites`` carries the new text). Steps per epoch is needed
-    whenever steps are involved: given, or worked out from the dataset, never
-    assumed.
+    convention, and the unit it steps in. ``stepping_was`` and ``unit_was`` are
+    their choices before the user changed one of them: when the unit they gave
+    (for the same scheduler) is not the unit now, the position is converted into
+    it (``rewrites`` carries the new text). Changing the scheduler converts
+    nothing. Steps per epoch is needed whenever steps are involved: given, or
+    worked out from the dataset, never assumed.
     """
     text = {key: str(raw.get(key, "")).strip() for key in _TEXT_KEYS}
     errors: dict[str, str] = {}
@@ -127,13 +128,15 @@ def read_training(raw: Mapping[str, Any], spec: Scheduler) -> Training:
 
     epochs = attempt("epochs", lambda: read_whole("training.epochs", "Number of epochs", text["epochs"], 1, MAX_STEPS))
     chosen = text["stepping"] not in ("", "auto")
-    stepping = text["stepping"] if chosen else spec.stepping
+    stepping, unit = _effective(text["stepping"], text["unit"], spec)
     if stepping not in ("step", "epoch"):
         errors["training.stepping"] = f"The scheduler steps per 'step' (batch) or per 'epoch' (got {echo(text['stepping'])})."
-    unit = stepping if text["unit"] in ("", "auto") else text["unit"]
     if unit not in ("step", "epoch"):
         errors["training.unit"] = f"Read the curve in 'step' or 'epoch' (got {echo(text['unit'])})."
-    typed_in = text["current_unit"] if text["current_unit"] in ("step", "epoch") else unit
+    typed_in = unit
+    if text["stepping_was"] or text["unit_was"]:
+        _, was = _effective(text["stepping_was"] or text["stepping"], text["unit_was"] or text["unit"], spec)
+        typed_in = was if was in ("step", "epoch") else unit
     if not chosen and stepping in ("step", "epoch"):
         notes["training.stepping"] = f"Automatic: {convention(spec)}"
     needed = "step" in (stepping, unit, typed_in)
@@ -158,6 +161,12 @@ def read_training(raw: Mapping[str, Any], spec: Scheduler) -> Training:
         if current != typed:
             notes["training.current"] = _converted(typed, typed_in, current, unit, per_epoch)
     return Training(epochs, per_epoch, stepping, unit, current, source, chosen, notes, rewrites)
+
+
+def _effective(stepping: str, unit: str, spec: Scheduler) -> tuple[str, str]:
+    """What one scheduler step is and the unit positions are read in, "auto" resolved for ``spec``."""
+    stepping = stepping if stepping not in ("", "auto") else spec.stepping
+    return stepping, stepping if unit in ("", "auto") else unit
 
 
 def _steps_per_epoch(text: Mapping[str, str], needed: bool, notes: dict, errors: dict) -> tuple[int | None, str]:

@@ -352,10 +352,20 @@ function readState() {
     paste: $("paste").value,
     args: Object.fromEntries([...$("args").querySelectorAll("[data-arg]")].map((input) => [input.dataset.arg, input.value])),
     training,
-    current_unit: $("train-current").dataset.unit || "",
+    was: { ...selectsWere },
     log: $("log-scale").checked,
     compare: compared,
   };
+}
+
+// Stepping and unit as they were before the user changed them, until a view has converted the position
+// (lrcalc converts it only for these changes, from what they were, whatever the replies' timing).
+let selectsWere = {};
+let selectsNow = { stepping: "auto", unit: "auto" };
+
+function noteSelectChange(name) {
+  if (!(name in selectsWere)) selectsWere[name] = selectsNow[name];
+  selectsNow[name] = $(`train-${name}`).value;
 }
 
 // The page's address without its query: Python appends the query of the state shown.
@@ -398,6 +408,7 @@ async function render(result) {
   lastResult = result.ok ? result : null;
   showLink(result.link);
   if (!result.ok) {
+    listComparison(result.compare, false);
     const stale = "The chart still shows the last valid inputs: fix the marked field to update it.";
     $("chart-summary").textContent = stale;
     $("chart-readout").textContent = stale;
@@ -419,8 +430,7 @@ async function render(result) {
   if (result.compare && result.compare.ok) {
     renderComparison(result.compare);
   } else {
-    $("compare-box").hidden = !result.compare;
-    if (result.compare) $("compare-list").replaceChildren(...compareItems(result.compare.errors));
+    listComparison(result.compare, false);
     chart.update(result.chart);
     renderTable(result.chart);
   }
@@ -476,18 +486,14 @@ function compareEntry(i, text, swatch = true) {
   return item;
 }
 
-// When a saved schedule cannot be drawn with the current one, each line says why (lrcalc's words).
-function compareItems(errors) {
-  return [0, ...compared.map((_, k) => k + 1)].map((i) =>
-    compareEntry(i, errors[`compare.${i}`] || `#${i + 1}${i === 0 ? " (current inputs)" : ""}`, false),
-  );
+// The comparison's list, in lrcalc's words (each saved schedule, or why it cannot be drawn now).
+function listComparison(reply, drawn) {
+  $("compare-box").hidden = !reply;
+  if (reply) $("compare-list").replaceChildren(...reply.entries.map((text, i) => compareEntry(i, text, drawn)));
 }
 
 function renderComparison(reply) {
-  $("compare-box").hidden = false;
-  $("compare-list").replaceChildren(
-    ...reply.legend.map((label, i) => compareEntry(i, `#${i + 1} ${label}${i === 0 ? " (current inputs)" : ""}`)),
-  );
+  listComparison(reply, true);
   chart.compare(reply);
   renderTable({
     x_label: reply.x_label,
@@ -588,7 +594,8 @@ async function applyLink(state) {
     if (input.dataset.arg in state.args) input.value = state.args[input.dataset.arg];
   }
   for (const [name, value] of Object.entries(state.training)) $(`train-${name}`).value = value;
-  delete $("train-current").dataset.unit;
+  selectsWere = {};
+  selectsNow = { stepping: state.training.stepping, unit: state.training.unit };
   $("log-scale").checked = state.log;
   compared = [...state.compare]; // a copy: the default state is shared
 }
@@ -662,7 +669,7 @@ function renderExplore(result) {
   }
   $("call").textContent = result.call;
   for (const [key, text] of Object.entries(result.rewrites)) exploreTarget(key)[1].value = text;
-  $("train-current").dataset.unit = result.training.unit; // the unit the position is now typed in
+  selectsWere = {}; // this view converted the position from them
   for (const name of ["stepping", "unit"]) $(`train-${name}`).querySelector('option[value="auto"]').textContent = result.automatic[name];
   $("explore-notes").replaceChildren(
     ...result.notes.map((note) => {
@@ -766,7 +773,7 @@ async function resetForm() {
   showLinkNotes([]);
   await applyLink(config.defaultState);
   clearExploreErrors();
-  $("copy-status").textContent = "";
+  for (const id of ["copy-status", "code-status", "download-status"]) $(id).textContent = "";
   $("copy-fallback").hidden = true;
   setMessages("error", {});
   setMessages("note", {});
@@ -776,6 +783,7 @@ async function resetForm() {
 
 form.addEventListener("input", async (event) => {
   const id = event.target.id;
+  if (id === "train-stepping" || id === "train-unit") noteSelectChange(id.slice(6));
   if (event.target.name === "mode" || id === "schedule" || id === "library" || id === "api") await updateLayout();
   recalculate();
 });

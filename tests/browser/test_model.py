@@ -125,6 +125,7 @@ class PageMachine(RuleBasedStateMachine):
         self.rendered_api: str | None = None  # the scheduler whose argument fields the page shows
         self.steps: list[str] = []
         self.checks = 0
+        self.quick = False  # the last action is followed at once by the next, with no check between
         self.expected: dict = {}
 
     # ---------------------------------------------------------------- bookkeeping
@@ -172,10 +173,11 @@ class PageMachine(RuleBasedStateMachine):
         self.before = (len(self.recorded.console_errors), len(self.recorded.page_errors))
         self.step("Open the page (or press Reset)")
 
-    @rule(mode=st.sampled_from(["schedule", "library", "paste"]))
-    def switch_mode(self, mode: str) -> None:
+    @rule(mode=st.sampled_from(["schedule", "library", "paste"]), quick=st.booleans())
+    def switch_mode(self, mode: str, quick: bool) -> None:
         label = {"schedule": "A schedule", "library": "A library's scheduler", "paste": "A pasted call"}[mode]
         self.step(f"Choose “{label}”")
+        self.quick = quick
         self.page.get_by_label(label).check()
         if mode == "library" and not self.model.api:
             self.change(mode=mode, api=LIBRARIES[self.model.library][0])
@@ -183,23 +185,25 @@ class PageMachine(RuleBasedStateMachine):
             self.change(mode=mode)
 
     @precondition(lambda self: self.model.mode == "schedule")
-    @rule(schedule=st.sampled_from(SCHEDULES))
-    def pick_schedule(self, schedule: str) -> None:
+    @rule(schedule=st.sampled_from(SCHEDULES), quick=st.booleans())
+    def pick_schedule(self, schedule: str, quick: bool) -> None:
         self.step(f"Set Schedule type to {schedule}")
+        self.quick = quick
         self.control("Schedule type").select_option(schedule)
         self.change(schedule=schedule)
 
     @precondition(lambda self: self.model.mode == "library")
-    @rule(library=st.sampled_from(sorted(LIBRARIES)), data=st.data())
-    def pick_scheduler(self, library: str, data) -> None:
+    @rule(library=st.sampled_from(sorted(LIBRARIES)), data=st.data(), quick=st.booleans())
+    def pick_scheduler(self, library: str, data, quick: bool) -> None:
         api = data.draw(st.sampled_from(LIBRARIES[library]), label="scheduler")
         self.step(f"Set Library to {LIBRARY_LABELS[library]} and Scheduler to {api.rsplit('.', 1)[1]}")
+        self.quick = quick
         self.control("Library").select_option(library)
         self.control("Scheduler").select_option(api)
         self.change(library=library, api=api)
 
-    @rule(data=st.data())
-    def type_value(self, data) -> None:
+    @rule(data=st.data(), quick=st.booleans())
+    def type_value(self, data, quick: bool) -> None:
         fields = self.text_fields()
         if not fields:
             return
@@ -207,11 +211,12 @@ class PageMachine(RuleBasedStateMachine):
         _, key, values = next(f for f in fields if f[0] == label)
         text = data.draw(st.sampled_from(values), label="text")
         self.step(f"Type “{text}” into {label}")
+        self.quick = quick
         self.control(label).fill(text)
         self.apply_text(key, text)
 
-    @rule(data=st.data())
-    def choose_option(self, data) -> None:
+    @rule(data=st.data(), quick=st.booleans())
+    def choose_option(self, data, quick: bool) -> None:
         fields = self.select_fields()
         if not fields:
             return
@@ -219,19 +224,24 @@ class PageMachine(RuleBasedStateMachine):
         _, key, options = next(f for f in fields if f[0] == label)
         value = data.draw(st.sampled_from(options), label="option")
         self.step(f"Set {label} to {value or '(default)'}")
+        self.quick = quick
         self.control(label).select_option(value)
         self.apply_text(key, value)
 
     @precondition(lambda self: self.model.mode == "paste")
-    @rule(text=st.sampled_from(PASTES))
-    def paste_call(self, text: str) -> None:
+    @rule(text=st.sampled_from(PASTES), quick=st.booleans())
+    def paste_call(self, text: str, quick: bool) -> None:
         self.step(f"Paste {text!r} into Scheduler call")
+        self.quick = quick
         self.control("Scheduler call").fill(text)
         self.change(paste=text)
 
     @precondition(lambda self: self.expected.get("ok") and self.expected["chart"]["log_ok"])
     @rule()
     def toggle_log(self) -> None:
+        now = view(self.model, self.base_url)  # after an action done at once, the last check may be stale
+        if not (now["ok"] and now["chart"]["log_ok"]):
+            return
         self.step(f"{'Tick' if not self.model.log else 'Untick'} Log scale")
         box = self.page.get_by_label("Log scale")
         box.set_checked(not self.model.log)
@@ -242,8 +252,10 @@ class PageMachine(RuleBasedStateMachine):
     def add_comparison(self) -> None:
         self.step("Press Add to comparison")
         self.page.get_by_role("button", name="Add to comparison").click()
-        saved = State.from_page({**self.expected["state"], "compare": []}, nested=True)
-        self.change(compare=(*self.model.compare, saved))
+        current = view(self.model, self.base_url)  # the page waits for its answer to the inputs as they are now
+        if current["ok"]:
+            saved = State.from_page({**current["state"], "compare": []}, nested=True)
+            self.change(compare=(*self.model.compare, saved))
 
     @precondition(lambda self: self.model.compare)
     @rule(data=st.data())
@@ -306,7 +318,10 @@ class PageMachine(RuleBasedStateMachine):
         if not name:
             self.change(**{group: text})
         else:
-            self.change(**{group: {**getattr(self.model, group), name: text}})
+            was = dict(self.model.was)
+            if key in ("training.stepping", "training.unit"):
+                was.setdefault(name, self.model.training[name])  # what it was before the change, until a view converts
+            self.change(**{group: {**getattr(self.model, group), name: text}}, was=was)
 
     # ---------------------------------------------------------------- what must hold
 
@@ -315,11 +330,15 @@ class PageMachine(RuleBasedStateMachine):
         """The form, results, chart and address are those of lrcalc's view of the model."""
         if not self.steps:
             return
+        if self.quick:  # a user who does the next thing at once: the page is checked after that
+            self.quick = False
+            note("   ... and at once, before the page has answered:")
+            return
         wait_settled(self.page)
         expected = view(self.model, self.base_url)
         if expected["ok"] and expected["kind"] == "explore":
-            # The page adopts what the view rewrote (a converted position) and the unit it now types in.
-            self.model = State.from_page({**expected["state"], "current_unit": expected["training"]["unit"]})
+            # The page adopts what the view rewrote (a converted position); the choices it converted from are spent.
+            self.model = State.from_page(expected["state"])
         self.expected = expected
         shown = self.page.evaluate(SNAPSHOT)
         self.check_form(shown)
@@ -424,16 +443,19 @@ class PageMachine(RuleBasedStateMachine):
         self.page.wait_for_function("() => /Copied a link/.test(document.getElementById('copy-status').textContent)")
         assert self.page.evaluate("() => navigator.clipboard.readText()") == view(self.model, self.base_url)["url"]
 
-    @precondition(lambda self: self.expected.get("ok"))
+    @precondition(lambda self: self.expected)
     @rule()
     def copy_results(self) -> None:
-        """Copy results puts lrcalc's text for the state shown, ending with its link, on the clipboard."""
+        """Copy results puts lrcalc's text for the state shown, ending with its link, on the clipboard (or says why not)."""
         self.step("Press Copy results")
         self.page.evaluate("() => navigator.clipboard.writeText('')")
         self.page.get_by_role("button", name="Copy results").click()
         wait_settled(self.page)
-        self.page.wait_for_function("() => /Copied the inputs/.test(document.getElementById('copy-status').textContent)")
         expected = view(self.model, self.base_url)
+        if not expected["ok"]:
+            self.page.wait_for_function("() => /no results to copy/.test(document.getElementById('copy-status').textContent)")
+            return
+        self.page.wait_for_function("() => /Copied the inputs/.test(document.getElementById('copy-status').textContent)")
         copied = self.page.evaluate("() => navigator.clipboard.readText()")
         assert copied == expected["copy_text"] and copied.rstrip().endswith(expected["url"])
 

@@ -184,6 +184,17 @@ class TestUnits:
         wait_settled(page)
         expect(control(page, "Current position")).to_have_value("2700")
 
+    def test_a_position_typed_before_the_reply_is_in_the_new_unit(self, open_page):
+        """Picking OneCycleLR after StepLR and typing 2700 at once reads step 2,700, with no error (the reply came late)."""
+        page, _ = open_page()
+        page.get_by_label("A library's scheduler").check()
+        control(page, "Library").select_option(label="PyTorch")
+        control(page, "Scheduler").select_option(label="OneCycleLR")
+        control(page, "Current position").fill("2700")
+        wait_settled(page)
+        expect(page.locator("#train-current-error")).to_be_hidden()
+        expect(page.locator("#sum-current-label")).to_have_text("LR at step 2,700")
+
     def test_empty_steps_per_epoch_is_an_error(self, app):
         """An emptied Steps per epoch, with no dataset to work it out from, is reported beside the field."""
         page = app.page

@@ -90,7 +90,7 @@ class TestView:
 
     def test_a_converted_position_is_in_the_link(self):
         """Switching to epochs converts step 2,700 to epoch 27, and the link says epoch 27."""
-        state = State(mode="library", api="torch.optim.lr_scheduler.OneCycleLR", training={**State().training, "unit": "epoch", "current": "2700"}, current_unit="step")
+        state = State(mode="library", api="torch.optim.lr_scheduler.OneCycleLR", training={**State().training, "unit": "epoch", "current": "2700"}, was={"unit": "auto"})
         out = view(state)
         assert out["state"]["training"]["current"] == "27"
         assert "t.current=27" in out["link"]

@@ -67,7 +67,7 @@ class State:
     paste: str = DEFAULT_PASTE
     args: Mapping[str, str] = field(default_factory=dict)
     training: Mapping[str, str] = field(default_factory=lambda: dict(TRAINING_DEFAULTS))
-    current_unit: str = ""  # the unit the current position was typed in (not part of the link)
+    was: Mapping[str, str] = field(default_factory=dict)  # stepping and unit before the user changed them (not in the link)
     log: bool = False
     compare: tuple["State", ...] = ()
 
@@ -82,7 +82,7 @@ class State:
 
     def request(self) -> dict[str, Any]:
         """The explorer's request for a family, library scheduler or pasted call."""
-        training = {**self.training, "current_unit": self.current_unit}
+        training = {**self.training, **{f"{name}_was": value for name, value in self.was.items()}}
         if self.mode == "paste":
             return {"mode": "paste", "paste": self.paste, "lr": self.lr, "training": training}
         api = self.scheduler_api
@@ -152,7 +152,7 @@ class State:
             "paste": self.paste,
             "args": dict(self.args),
             "training": dict(self.training),
-            "current_unit": self.current_unit,
+            "was": dict(self.was),
             "log": self.log,
             "compare": [item.to_page() for item in self.compare],
         }
@@ -176,7 +176,7 @@ class State:
             paste=_text(raw.get("paste", DEFAULT_PASTE), MAX_PASTE),
             args={_text(k): _text(v) for k, v in list(args.items())[:60] if _ARGUMENT.match(str(k))},
             training={name: _text(training.get(name, default)) for name, default in TRAINING_DEFAULTS.items()},
-            current_unit=_text(raw.get("current_unit")) if raw.get("current_unit") in ("step", "epoch") else "",
+            was={name: _text(value) for name, value in (raw.get("was") or {}).items() if name in ("stepping", "unit")} if isinstance(raw.get("was"), Mapping) else {},
             log=raw.get("log") is True,
             compare=tuple(cls.from_page(item, nested=True) for item in compare[:MAX_COMPARE]),
         )

@@ -47,6 +47,8 @@ def view(state: State, page_url: str = "") -> dict[str, Any]:
         body["copy_text"] += f"\nCalculated with {body['url']}\n" if page_url else ""
         if state.compare:
             body["compare"] = compare.compare([state.alone(), *state.compare])
+    elif state.compare:  # the saved schedules stay listed, each with its Remove button
+        body["compare"] = {"ok": False, "entries": compare.entries([state.alone(), *state.compare], current_ok=False)}
     body["log"] = state.log and body["ok"] and body["chart"]["log_ok"]
     body["state"] = state.to_page()
     return body
@@ -57,7 +59,7 @@ def _rewritten(state: State, rewrites: dict[str, str]) -> State:
     training = dict(state.training)
     for key, text in rewrites.items():
         training[key.removeprefix("training.")] = text
-    return replace(state, training=training, current_unit="")
+    return replace(state, training=training, was={})
 
 
 def classic_code(inputs: dict) -> dict:
