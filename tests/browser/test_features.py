@@ -338,6 +338,25 @@ class TestLooks:
         finally:
             page.emulate_media(media="null")  # no emulation: page.pdf() prints as print again
 
+    def test_library_mode_screenshot(self, app):
+        """The README's picture of a library's scheduler (docs/screenshot-library.png)."""
+        page = app.page
+        page.get_by_label("A library's scheduler").check()
+        control(page, "Library").select_option(label="PyTorch")
+        control(page, "Scheduler").select_option(label="OneCycleLR")
+        control(page, "Current position").fill("2700")
+        wait_settled(page)
+        expect(page.locator("#sum-peak")).not_to_have_text("—")
+        page.evaluate("() => { document.activeElement.blur(); for (const d of document.querySelectorAll('#calculator details')) d.open = false; }")
+        page.set_viewport_size({"width": 1280, "height": 1100})
+        try:
+            page.locator("#calculator").scroll_into_view_if_needed()
+            page.evaluate("() => document.getElementById('calculator').scrollIntoView()")
+            page.screenshot(path=str(DOCS / "screenshot-library.png"))
+        finally:
+            page.set_viewport_size({"width": 1280, "height": 900})
+        assert (DOCS / "screenshot-library.png").stat().st_size > 10_000
+
     def test_light_desktop_screenshot(self, app):
         """The light desktop screenshot (the README's is docs/screenshot.png)."""
         page = app.page
