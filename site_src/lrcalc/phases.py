@@ -85,6 +85,13 @@ def boundaries(spec, kwargs: dict, total: int) -> list[tuple[int, str]]:
     >>> boundaries(lookup("optax.warmup_cosine_decay_schedule"), {"warmup_steps": 100, "decay_steps": 1000}, 2000)
     [(100, 'the end of warmup'), (1000, 'the end of decay')]
     """
+    from .libraries import bind, lookup
+
+    lr = None
+    while spec.resolve is not None:  # a dispatcher has the phases of what it builds
+        api, inner, lr = spec.resolve(lr, kwargs)
+        spec = lookup(api)
+        kwargs = bind(spec, inner)
     found = spec.phases(kwargs, total) if spec.phases else []
     return sorted({(s, label) for s, label in found if 0 < s < total})[:MAX_BOUNDARIES]
 

@@ -582,7 +582,7 @@ def _warmup_then_training(k: dict, total: int) -> list:
     return ph.warmup(k, "num_warmup_steps") + ph.end(k, "the end of training", "num_training_steps")
 
 
-for _spec in [spec for api, spec in REGISTRY.items() if api.startswith(MODULE) and spec.phases is None and spec.name.startswith("get_")]:
+for _spec in [spec for api, spec in REGISTRY.items() if api.startswith(MODULE) and spec.phases is None and spec.resolve is None and spec.name.startswith("get_")]:
     _spec.phase_rule(_warmup_then_training)
 
 
