@@ -746,6 +746,21 @@ def define_optax():
     o("interpolate-negative-scale-raises", "piecewise_interpolate_schedule",
       {"interpolate_type": "cosine", "init_value": 0.1, "boundaries_and_scales": {3: -1.0}},
       expect="construct_error")
+    # step counts written as floats: optax only does arithmetic with them (no int check)
+    o("linear-float-steps", "linear_schedule", {"init_value": 0.0, "end_value": 0.1, "transition_steps": 500.0}, 510)
+    o("linear-fractional-steps", "linear_schedule", {"init_value": 1.0, "end_value": 0.0, "transition_steps": 10.5, "transition_begin": 2.5}, 16)
+    o("exponential-fractional-steps", "exponential_decay",
+      {"init_value": 0.1, "transition_steps": 2.5, "decay_rate": 0.5, "staircase": True}, 12)
+    o("join-float-boundary", "join_schedules",
+      {"schedules": [nested("optax.constant_schedule", value=0.1),
+                     nested("optax.linear_schedule", init_value=0.1, end_value=0.0, transition_steps=100)],
+       "boundaries": [5.0 * 100]}, 620)
+    o("join-fractional-boundary", "join_schedules",
+      {"schedules": [nested("optax.constant_schedule", value=0.1),
+                     nested("optax.linear_schedule", init_value=0.1, end_value=0.0, transition_steps=10)],
+       "boundaries": [4.5]}, 18)
+    o("warmup-cosine-float-steps", "warmup_cosine_decay_schedule",
+      {"init_value": 0.0, "peak_value": 0.1, "warmup_steps": 10.0, "decay_steps": 50.0}, 55)
     # composites
     o("join-warmup-cosine", "join_schedules",
       {"schedules": [nested("optax.linear_schedule", init_value=0.0, end_value=0.1, transition_steps=10),

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from .. import phases as ph
 from ..export.expr import PI, Expr, after, chain_below, closed_at, cos, floor, maximum, minimum, need, nested, where
 from ..export.natives import same
-from . import Param, bind, check, is_int, is_number, lookup, record, register
+from . import Param, bind, check, given, is_number, lookup, record, register
 from .native import step_or_exponential
 from ..schedules import Schedule
 
@@ -52,9 +52,7 @@ def constant_schedule(value):
 
 
 def _polynomial(init_value, end_value, power, transition_steps, transition_begin=0):
-    _numbers(init_value=init_value, end_value=end_value, power=power)
-    check(is_int(transition_steps), f"transition_steps must be a whole number (got {transition_steps!r})")
-    check(is_int(transition_begin), f"transition_begin must be a whole number (got {transition_begin!r})")
+    _numbers(init_value=init_value, end_value=end_value, power=power, transition_steps=transition_steps, transition_begin=transition_begin)
     if transition_steps <= 0:
         return _constant(init_value, f"optax treats transition_steps={transition_steps} (not > 0) as a constant schedule at init_value.")
     notes = ()
@@ -143,9 +141,7 @@ def piecewise_constant_schedule(init_value, boundaries_and_scales=None):
     summary="init_value * decay_rate^((t - transition_begin) / transition_steps), optionally stepwise and bounded by end_value.",
 )
 def exponential_decay(init_value, transition_steps, decay_rate, transition_begin=0, staircase=False, end_value=None):
-    _numbers(init_value=init_value, decay_rate=decay_rate)
-    check(is_int(transition_steps), f"transition_steps must be a whole number (got {transition_steps!r})")
-    check(is_int(transition_begin), f"transition_begin must be a whole number (got {transition_begin!r})")
+    _numbers(init_value=init_value, decay_rate=decay_rate, transition_steps=transition_steps, transition_begin=transition_begin)
     if end_value is not None:
         _numbers(end_value=end_value)
     if transition_steps <= 0:
@@ -226,7 +222,8 @@ def piecewise_interpolate_schedule(interpolate_type, init_value, boundaries_and_
 
 
 def _onecycle_steps(transition_steps):
-    check(is_int(transition_steps) and transition_steps > 0, "A linear onecycle schedule was set with a non-positive `transition_steps`")
+    check(is_number(transition_steps) and transition_steps > 0, "A linear onecycle schedule was set with a non-positive `transition_steps`")
+    check(float(transition_steps).is_integer(), f"lrcalc computes one-cycle schedules over a whole number of steps (got transition_steps={transition_steps!r})")
 
 
 @register(
@@ -321,7 +318,7 @@ def warmup_constant_schedule(init_value, peak_value, warmup_steps):
 )
 def warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps, decay_steps, end_value=0.0, exponent=1.0):
     _numbers(peak_value=peak_value, end_value=end_value)
-    check(is_int(warmup_steps) and is_int(decay_steps), "warmup_steps and decay_steps must be whole numbers")
+    _numbers(warmup_steps=warmup_steps, decay_steps=decay_steps)
     alpha = 0.0 if peak_value == 0.0 else end_value / peak_value
     return _join(
         [_polynomial(init_value, peak_value, 1, warmup_steps), _cosine(peak_value, decay_steps - warmup_steps, alpha, exponent)],
@@ -346,7 +343,7 @@ def warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps, decay_ste
     summary="Linear warmup to peak_value, then exponential decay.",
 )
 def warmup_exponential_decay_schedule(init_value, peak_value, warmup_steps, transition_steps, decay_rate, transition_begin=0, staircase=False, end_value=None):
-    check(is_int(warmup_steps), f"warmup_steps must be a whole number (got {warmup_steps!r})")
+    _numbers(warmup_steps=warmup_steps)
     return _join(
         [
             _polynomial(init_value, peak_value, 1, warmup_steps),
@@ -401,8 +398,8 @@ def join_schedules(schedules, boundaries):
 
     check(isinstance(schedules, (list, tuple)) and schedules, "join_schedules needs a non-empty list of schedules")
     check(
-        isinstance(boundaries, (list, tuple)) and all(is_int(b) for b in boundaries),
-        f"boundaries must be a list of whole numbers (got {boundaries!r})",
+        isinstance(boundaries, (list, tuple)) and all(is_number(b) and math.isfinite(b) for b in boundaries),
+        f"boundaries must be a list of numbers (got {boundaries!r})",
     )
     built = []
     for spec in schedules:
