@@ -23,17 +23,19 @@ import difflib
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
-from . import export, fmt
+from . import export, fmt, span
 from .explore import call_text
+from .pasting import read_names, role_values
 from .training import MAX_STEPS
 from .finder import SMOOTHING, analyse
 from .forms import FieldError, read_number, read_whole
 from .libraries import LIBRARIES, Scheduler, Param, apis, from_library, lookup
-from .paste import PasteError, Reader, parse_call
+from .paste import PasteError, literal, parse_call
 
 DEFAULT_STEPS = 100
 
@@ -82,8 +84,14 @@ examples:
 """
 
 FROM_LIBRARY_EXAMPLES = """\
-CALL is a scheduler call as written in a training script, read without running it (literals only).
-The optimizer argument is skipped; --lr gives its learning rate (or an optimizer line in the paste).
+CALL is a scheduler call as written in a training script, read without running it: literals,
+arithmetic and the lines above it that define names. A name it uses but does not give
+(args.epochs, len(train_loader)) takes its value from --set NAME=VALUE, or --epochs and
+--steps-per-epoch for the run's own; with a value missing, the command lists them all and
+exits 2. The optimizer argument is skipped; --lr gives its learning rate (or an optimizer
+line in the paste). Without --steps, the curve covers the run (--epochs) or the call's own
+length (total_steps, T_max, num_training_steps, ...); where they disagree, a warning says
+what happens from which step.
 Metric-driven schedulers take the metrics in the call: ReduceLROnPlateau(opt, patience=2, metrics=[...]).
 
 examples:
@@ -91,6 +99,9 @@ examples:
   lrcalc from-library "scheduler = OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)" --steps 1000 --format csv
   lrcalc from-library "optax.warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000)" --to keras
   lrcalc from-library "get_cosine_schedule_with_warmup(optimizer, 100, 1000)" --lr 5e-5 --to optax
+  lrcalc from-library "CosineAnnealingLR(optimizer, T_max=args.epochs)" --lr 0.1 --set args.epochs=90
+  lrcalc from-library "OneCycleLR(optimizer, 0.1, epochs=num_epochs, steps_per_epoch=len(train_loader))" \
+      --epochs 30 --steps-per-epoch 391 --format csv
 """
 
 FIND_EXAMPLES = """\
@@ -131,6 +142,12 @@ def _parser() -> argparse.ArgumentParser:
                        FROM_LIBRARY_EXAMPLES, _run_from_library)
     library.add_argument("call", metavar="CALL", help="the scheduler call, in quotes")
     library.add_argument("--lr", type=_lr, metavar="LR", help="the optimizer's learning rate (for schedulers that wrap an optimizer)")
+    library.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="values",
+                         help="a value for a name the call uses but does not give, such as --set args.gamma=0.1 (repeatable)")
+    library.add_argument("--epochs", type=_whole("--epochs", 1, MAX_STEPS), metavar="N",
+                         help="the run's epochs: names such as args.epochs take it, and the run's length follows from it")
+    library.add_argument("--steps-per-epoch", type=_whole("--steps-per-epoch", 1, MAX_STEPS), metavar="N",
+                         help="optimizer steps per epoch: names such as len(train_loader) take it")
     _curve_options(library)
 
     find = _command(commands, "find", "suggest a learning rate from an LR range test", FIND_EXAMPLES, _run_find)
@@ -223,7 +240,7 @@ def _value(param: Param, text: str) -> Any:
     """One argument, read as a Python literal by the paste reader; a choice may also be a bare word."""
     where = f"argument {param.name}"
     try:
-        return Reader().value(ast.parse(text.strip(), mode="eval").body, where)
+        return literal(ast.parse(text.strip(), mode="eval").body, where)
     except (SyntaxError, PasteError) as error:
         if param.kind in ("choice", "str") and text.strip() and not any(c in text for c in "()[]{},='\""):
             return text.strip()  # mode=triangular2, decay=1-sqrt
@@ -235,25 +252,70 @@ def _value(param: Param, text: str) -> Any:
 
 
 def _run_from_library(args: argparse.Namespace) -> int:
-    pasted = parse_call(args.call)
+    typed = _set_values(args.values)
+    pasted = parse_call(args.call, typed)
+    bound = role_values(pasted.names, typed, args.epochs, args.steps_per_epoch)
+    if bound:
+        pasted = parse_call(args.call, {**typed, **bound})
+    if pasted.missing:
+        print(f"lrcalc: missing values: {', '.join(pasted.missing)}", file=sys.stderr)
+        for name in (n for n in pasted.names if n.text in pasted.missing):
+            option = {"epochs": " or --epochs N", "steps_per_epoch": " or --steps-per-epoch N", "total_steps": " or --epochs N --steps-per-epoch N"}.get(name.role, "")
+            print(f"lrcalc:   {name.text}: {name.hint}; give it with --set '{name.text}=VALUE'{option}", file=sys.stderr)
+        return 2
     spec = pasted.spec
     lr = args.lr if args.lr is not None else pasted.lr
     if spec.needs_lr and lr is None:
         raise Failure(f"{spec.name} wraps an optimizer: give its learning rate with --lr")
     if not spec.needs_lr and args.lr is not None:
         raise Failure(f"{spec.name} takes no optimizer, so --lr does not apply (its learning rates are among its arguments)")
-    return _output(spec, lr if spec.needs_lr else None, pasted.kwargs, args)
+    lr = lr if spec.needs_lr else None
+    spans = span.stated(spec, pasted.kwargs, lr)
+    counted = any(n.role in ("steps_per_epoch", "total_steps") for n in pasted.names)
+    return _output(spec, lr, pasted.kwargs, args, _run_length(args, spec, spans, counted), spans)
 
 
-def _output(spec: Scheduler, lr: float | None, kwargs: dict[str, Any], args: argparse.Namespace) -> int:
-    """Print the schedule's table, CSV or JSON, or the code for ``--to``."""
+def _run_length(args: argparse.Namespace, spec: Scheduler, spans: span.Spans, counted: bool) -> int:
+    """Steps to print: --steps; else the run --epochs gives (in batches where the call counts them); else the call's own length."""
+    if args.steps:
+        return args.steps
+    if args.epochs:
+        per_batch = counted or spec.stepping == "step"
+        return args.epochs * args.steps_per_epoch if per_batch and args.steps_per_epoch else args.epochs
+    return spans.length[0] if spans.length else DEFAULT_STEPS
+
+
+def _set_values(pairs: Sequence[str]) -> dict[str, Any]:
+    """``--set NAME=VALUE`` pairs, each value a Python literal (``90``, ``[30, 60]``, ``'cosine'``)."""
+    typed, errors = {}, {}
+    for pair in pairs:
+        match = re.match(r"^(.*?[^=!<>])=(?!=)(.*)$", pair, re.DOTALL)
+        if not match or not match.group(1).strip():
+            raise Failure(f"--set takes NAME=VALUE, such as --set args.epochs=90 (got {pair!r})")
+        name, text = match.group(1).strip(), match.group(2)
+        if name in typed:
+            raise Failure(f"--set gives {name} twice")
+        typed.update(read_names({name: text}, errors))
+        if not text.strip():
+            raise Failure(f"--set {name}= has no value")
+    if errors:
+        raise Failure(next(iter(errors.values())).rstrip("."))
+    return typed
+
+
+def _output(spec: Scheduler, lr: float | None, kwargs: dict[str, Any], args: argparse.Namespace, steps: int | None = None, spans: span.Spans | None = None) -> int:
+    """Print the schedule's table, CSV or JSON, or the code for ``--to``; warnings where the call and the run disagree."""
     if args.to:
         if args.steps is not None:
             raise Failure("--steps and --to do not go together: --to prints code, not values")
         print(export.code(spec.api, lr, kwargs, args.to), end="")
         return 0
     schedule = from_library(spec.api, lr=lr, **kwargs)
-    values, notes = _curve(schedule, args.steps or DEFAULT_STEPS)
+    steps = steps or args.steps or DEFAULT_STEPS
+    if spans is not None:
+        for warning in span.warnings(schedule, spans, steps, lambda step: f"step {step:,}", spec.name):
+            print(f"lrcalc: warning: {warning}", file=sys.stderr)
+    values, notes = _curve(schedule, steps)
     for note in notes:
         print(f"lrcalc: note: {note}", file=sys.stderr)
     if args.format == "json":

@@ -14,14 +14,14 @@ the run, sampled for the chart (:mod:`lrcalc.chart`) and exact in the numbers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-from . import fmt, phases
+from . import fmt, phases, span
 from .chart import sample
 from .forms import FieldError, Invalid, echo, read_number
 from .libraries import REQUIRED, Param, Scheduler, bind, lookup
-from .paste import PasteError, Reader, parse_call
+from .paste import Name, PasteError, literal
 from .schedules import InvalidArgument, first_failure
 from .training import Training, read_training
 
@@ -55,15 +55,22 @@ def _nested_call(value: Mapping[str, Any]) -> str:
         spec = lookup(str(value["api"]))
     except ValueError:
         return "{" + ", ".join(f"{format_value(k)}: {format_value(v)}" for k, v in value.items()) + "}"
-    parts = ["optimizer"] if spec.leading_optimizer else []
+    parts = _optimizer_part(spec)
     parts += [f"{name}={format_value(v)}" for name, v in value.items() if name != "api"]
     return f"{spec.name}({', '.join(parts)})"
+
+
+def _optimizer_part(spec: Scheduler) -> list[str]:
+    """How a call passes the optimizer: first, or by keyword where it is not the first argument (get_scheduler)."""
+    if not spec.leading_optimizer:
+        return []
+    return ["optimizer"] if spec.optimizer_index == 0 else ["optimizer=optimizer"]
 
 
 def call_text(spec: Scheduler, lr: float | None, kwargs: Mapping[str, Any]) -> str:
     """The constructor call as a user would write it: a library's with its non-default
     arguments only; an lrcalc family's with every argument, as ``lrcalc.name(...)``."""
-    parts = ["optimizer"] if spec.leading_optimizer else []
+    parts = _optimizer_part(spec)
     if spec.library == "lrcalc":
         values = {p.name: p.default for p in spec.params if not p.required} | dict(kwargs)
         return f"{spec.api}({', '.join(f'{name}={format_value(value)}' for name, value in values.items())})"
@@ -131,7 +138,7 @@ def _read_literal(name: str, label: str, text: str, kind: str) -> Any:
         source = "{" + text + "}"
     try:
         tree = ast.parse(source, mode="eval")
-        value = Reader().value(tree.body, label)
+        value = literal(tree.body, label)
     except SyntaxError as error:
         raise FieldError(name, f"{label} could not be read: {error.msg} (got {echo(text)}).") from None
     except PasteError as error:
@@ -231,8 +238,8 @@ def _describe(spec: Scheduler, training: Training, summary: list[dict], total: i
     return f"{spec.name} over {length}: peak {peak}, final {final}, mean {mean}.{shown}"
 
 
-def copy_text(call: str, training: Training, summary: list[dict], notes: list[str], page_url: str = "") -> str:
-    """Plain text for the clipboard: the scheduler call, the run, the numbers, the notes and the link."""
+def copy_text(call: str, training: Training, summary: list[dict], notes: list[str], page_url: str = "", warned: list[str] = ()) -> str:
+    """Plain text for the clipboard: the scheduler call, the run, the numbers, the warnings, the notes and the link."""
     lines = ["Learning rate schedule", "", f"Scheduler: {call}", "", "Training:"]
     lines.append(f"  Epochs: {training.epochs:,}")
     if training.steps_per_epoch is not None:
@@ -240,6 +247,8 @@ def copy_text(call: str, training: Training, summary: list[dict], notes: list[st
     lines.append(f"  Scheduler steps once per: {'epoch' if training.stepping == 'epoch' else 'optimizer step'}")
     lines.append(f"  Scheduler steps in the run: {training.total:,}")
     lines += ["", "Results:"] + [f"  {item['label']}: {item['text']}" for item in summary]
+    if warned:
+        lines += ["", "Warnings:"] + [f"  {warning}" for warning in warned]
     if notes:
         lines += ["", "Notes:"] + [f"  {note}" for note in notes]
     if page_url:
@@ -284,6 +293,12 @@ class Resolved:
     kwargs: Mapping[str, Any]  # what the user gave (and what the training length filled in)
     training: Training
     notes: tuple[str, ...] = ()  # how arguments were filled in
+    names: tuple[Name, ...] = ()  # a paste's names (those with roles are taken from the training length)
+
+    def warnings(self, schedule) -> list[str]:
+        """Where the call and the run disagree on length, and what happens then (:mod:`lrcalc.span`)."""
+        spans = span.stated(self.spec, dict(self.kwargs), self.lr)
+        return span.warnings(schedule, spans, self.training.total, self.training.where, self.spec.name)
 
     def schedule(self):
         """``schedule(step) -> lr``, exactly as the library computes it."""
@@ -302,13 +317,9 @@ def resolve(request: Mapping[str, Any]) -> Resolved:
     mode = str(request.get("mode", "library"))
     errors: dict[str, str] = {}
     if mode == "paste":
-        try:
-            pasted = parse_call(str(request.get("paste", "")))
-        except PasteError as error:
-            raise Invalid({"paste": f"{error}."}) from None
-        spec, kwargs, lr = pasted.spec, dict(pasted.kwargs), pasted.lr
-        if lr is None:
-            lr = _attempt_lr(request, spec, errors)
+        from .pasting import resolve_paste  # the Paste mode builds on this module's parts
+
+        return resolve_paste(request)
     else:
         try:
             spec = lookup(str(request.get("api", "")))
@@ -385,8 +396,17 @@ def answer(request: Mapping[str, Any], page_url: str = "") -> tuple[dict, Resolv
             field_name = "paste" if mode == "paste" else _field_of(error, resolved.spec)
             raise Invalid({field_name: f"{resolved.spec.name}: {error}"}) from None
     except Invalid as invalid:
-        return {"ok": False, "errors": invalid.errors}, None
+        body = {"ok": False, "errors": invalid.errors}
+        if mode == "paste":
+            from .pasting import paste_names
+
+            body["names"] = paste_names(request)
+        return body, None
     body = _answer(resolved, schedule, page_url)
+    if mode == "paste":
+        from .pasting import name_row
+
+        body["names"] = [name_row(name) for name in resolved.names]
     return body, resolved if body["ok"] else None
 
 
@@ -444,6 +464,7 @@ def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
     stepped = training.stepping == "epoch" and training.unit == "step" or _piecewise_constant(values)
     call = resolved.call
     found = phases.boundaries(spec, bind(spec, dict(resolved.kwargs)), total)
+    warned = resolved.warnings(schedule)
     log_ok, log_note = log_axis(values, training, steps)
     return {
         "ok": True,
@@ -453,7 +474,7 @@ def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
         "call": call,
         "summary_text": _describe(spec, training, summary, total, len(steps)),
         "steps": _steps_text(training, summary, found, total),
-        "copy_text": copy_text(call, training, summary, notes, page_url),
+        "copy_text": copy_text(call, training, summary, notes, page_url, warned),
         "arguments": {name: format_value(value) for name, value in resolved.kwargs.items()},
         "lr": resolved.lr,
         "training": training.as_dict(),
@@ -464,6 +485,7 @@ def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
             "unit": f"Automatic ({training.stepping}s)",
         },
         "summary": summary,
+        "warnings": warned,
         "notes": notes,
         "chart": {
             "x": [training.to_unit(step) for step in steps],

@@ -91,6 +91,44 @@ class TestSchedule:
 class TestFromLibrary:
     """``lrcalc from-library CALL`` evaluates a call pasted from a training script."""
 
+    def test_missing_names_are_listed_on_one_line_with_status_2(self):
+        """A real call's names without values: every one on one line, then how to give each; nothing on stdout."""
+        call = "get_linear_schedule_with_warmup(optimizer, num_warmup_steps=args.warmup_steps, num_training_steps=len(train_dataloader) * num_epochs)"
+        run = lrcalc("from-library", call, "--lr", "5e-5")
+        assert run.returncode == 2 and run.stdout == ""
+        lines = run.stderr.splitlines()
+        assert lines[0] == "lrcalc: missing values: args.warmup_steps, len(train_dataloader), num_epochs"
+        assert "--set 'args.warmup_steps=VALUE'" in lines[1]
+        assert "--steps-per-epoch N" in lines[2] and "--epochs N" in lines[3]
+
+    def test_set_and_the_run_give_the_names_their_values(self):
+        """--set for a script's value, --epochs and --steps-per-epoch for the run's: the numbers are the library's with those values."""
+        call = "get_linear_schedule_with_warmup(optimizer, num_warmup_steps=args.warmup_steps, num_training_steps=len(train_dataloader) * num_epochs)"
+        run = lrcalc("from-library", call, "--lr", "5e-5", "--set", "args.warmup_steps=50", "--epochs", "3", "--steps-per-epoch", "100", "--format", "csv")
+        assert run.returncode == 0, run.stderr
+        values = [float(row[1]) for row in list(csv.reader(io.StringIO(run.stdout)))[1:]]
+        expected = from_library("transformers.get_linear_schedule_with_warmup", lr=5e-5, num_warmup_steps=50, num_training_steps=300)
+        assert values == [expected(i) for i in range(300)]  # the run: 3 epochs of 100 batches
+        assert run.stderr == ""
+
+    def test_set_reads_python_literals_and_arithmetic(self):
+        """Values are literals: a list for milestones, arithmetic allowed; names inside a --set value are refused."""
+        run = lrcalc("from-library", "MultiStepLR(optimizer, milestones=cfg['milestones'], gamma=g)", "--lr", "0.1",
+                     "--set", "cfg['milestones']=[3, 6]", "--set", "g=1 / 10", "--steps", "8", "--format", "json")
+        assert run.returncode == 0, run.stderr
+        document = strict_json(run.stdout)
+        assert document["kwargs"] == {"milestones": [3, 6], "gamma": 0.1}
+        refused = lrcalc("from-library", "StepLR(optimizer, n)", "--lr", "0.1", "--set", "n=m + 1")
+        assert_one_line_error(refused, "'m' is not a literal value")
+
+    def test_the_call_states_the_length_and_a_longer_run_is_warned_about(self):
+        """Without --steps the curve covers the call's T_max; --epochs longer than it warns that the cosine climbs, from which step."""
+        own = lrcalc("from-library", "CosineAnnealingLR(optimizer, T_max=50)", "--lr", "0.1", "--format", "csv")
+        assert own.returncode == 0 and len(own.stdout.splitlines()) == 1 + 50 and own.stderr == ""
+        longer = lrcalc("from-library", "CosineAnnealingLR(optimizer, T_max=50)", "--lr", "0.1", "--epochs", "90")
+        assert longer.returncode == 0 and len(longer.stdout.splitlines()) == 1 + 90
+        assert longer.stderr.startswith("lrcalc: warning: The run is longer than CosineAnnealingLR's T_max=50: from step 51 the learning rate rises again")
+
     def test_pasted_call_with_lr_option(self):
         """The issue's example: StepLR with --lr 0.1 over 100 steps."""
         run = lrcalc("from-library", "torch.optim.lr_scheduler.StepLR(step_size=30)", "--lr", "0.1", "--steps", "100", "--format", "csv")
@@ -113,7 +151,9 @@ class TestFromLibrary:
         run = lrcalc("from-library", "OneCycleLR(optimizer, max_lr=0.1, total_steps=10)", "--lr", "0.1", "--steps", "20")
         assert run.returncode == 0
         assert len(run.stdout.splitlines()) == 1 + 11
-        assert run.stderr.startswith("lrcalc: note: the curve stops before step 11: Tried to step 11 times")
+        lines = run.stderr.splitlines()
+        assert lines[0].startswith("lrcalc: warning: The run is longer than OneCycleLR's total_steps=10: at step 11 the library raises")
+        assert lines[1].startswith("lrcalc: note: the curve stops before step 11: Tried to step 11 times")
 
     def test_to_exports_a_keras_schedule_to_optax(self):
         """A Keras call exported to optax uses optax's own built-in when it is exactly equal."""
@@ -195,7 +235,7 @@ class TestErrors:
             (["schedule", "cosine_decay", "steps"], ["NAME=VALUE"]),
             (["schedule", "cosine_decay", "warmup=3"], ["has no argument 'warmup'"]),
             (["schedule", "cosine_decay", "steps=[1"], ["argument steps", "not a Python literal"]),
-            (["schedule", "cosine_decay", "steps=open('x')"], ["argument steps: unknown scheduler 'open'"]),
+            (["schedule", "cosine_decay", "steps=open('x')"], ["argument steps: \"open('x')\" is not a literal value"]),
             (["schedule", "cosine_decay", "steps=x"], ["argument steps: 'x' is not a literal value"]),
             (["schedule", "constant", "--steps", "0"], ["--steps", "whole number from 1 to 10,000,000"]),
             (["schedule", "constant", "--steps", "2.5"], ["--steps"]),
@@ -204,7 +244,10 @@ class TestErrors:
             (["schedule", "constant", "--to", "keras", "--format", "csv"], ["not allowed with"]),
             (["schedule", "reduce_on_plateau", "--to", "optax"], ["optax cannot express it"]),
             (["from-library", "StepLR(step_size=30)"], ["give its learning rate with --lr"]),
-            (["from-library", "NoSuchLR(optimizer)"], ["unknown scheduler 'NoSuchLR'"]),
+            (["from-library", "NoSuchLR(optimizer)"], ["the paste calls NoSuchLR, which lrcalc does not know as a scheduler"]),
+            (["from-library", "LambdaLR(optimizer, lambda e: 0.9 ** e)", "--lr", "0.1"], ["LambdaLR computes the learning rate with a Python function"]),
+            (["from-library", "StepLR(optimizer, 30)", "--lr", "0.1", "--set", "x"], ["--set takes NAME=VALUE"]),
+            (["from-library", "StepLR(optimizer, n)", "--lr", "0.1", "--set", "n=[1"], ["n could not be read"]),
             (["from-library", "StepLR(optimizer, step_size=30"], ["line 1"]),
             (["from-library", "CosineAnnealingWarmRestarts(optimizer, T_0=2.5)", "--lr", "0.1"], ["Expected positive integer T_0"]),
             (["from-library", "optax.cosine_decay_schedule(0.1, 100)", "--lr", "0.1"], ["--lr does not apply"]),

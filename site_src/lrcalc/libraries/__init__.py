@@ -79,13 +79,17 @@ class Scheduler:
     summary: str = ""
     stepping: str = "step"  # what one step is by default: "step" (batch) or "epoch"
     notes: tuple[str, ...] = ()
-    leading_optimizer: bool = False  # the constructor's first positional argument is the optimizer
+    leading_optimizer: bool = False  # the constructor takes the optimizer as a positional argument
+    optimizer_index: int = 0  # where among the positional arguments (get_scheduler(name, optimizer, ...): 1)
     label: str = ""  # how the page lists it; the short name when empty
+    args_object: bool = False  # its arguments are the attributes of one object (timm's create_scheduler(args, ...))
     phases: Callable[[dict, int], list] | None = None  # (arguments with defaults, total steps) -> [(step, label)]
     closed: Callable[..., Any] | None = None  # (body, t, lr, arguments with defaults) -> its value at step t
     equals: Callable[[Any, dict], tuple[str, dict] | None] | None = None  # (lr, arguments) -> the same lrcalc family
     stands_for: dict[str, Callable[[dict], Any]] = field(default_factory=dict)  # family api -> (its arguments) -> Native
     resolve: Callable[[Any, dict], tuple[str, dict, Any]] | None = None  # a dispatcher: (lr, arguments) -> (api, arguments, lr) it builds
+    length: Callable[[dict], tuple[int, str] | None] | None = None  # (arguments with defaults) -> the run length the call states, and where
+    warmup: Callable[[dict], tuple[int, str] | None] | None = None  # (arguments with defaults) -> its warmup's length, and where
 
     @property
     def name(self) -> str:
@@ -127,6 +131,12 @@ class Scheduler:
 
         return attach
 
+    def spans(self, length: Callable[[dict], tuple[int, str] | None] | None = None, warmup: Callable[[dict], tuple[int, str] | None] | None = None) -> "Scheduler":
+        """Attach how long the call says the run is and how long its warmup is (see :mod:`lrcalc.span`, :func:`given`)."""
+        self.length = length or self.length
+        self.warmup = warmup or self.warmup
+        return self
+
     def dispatch(self, resolve: Callable[[Any, dict], tuple[str, dict, Any]]) -> Callable:
         """Decorator: for a dispatcher, ``(lr, arguments) -> (api, arguments, lr)``: what it builds, for computing and exporting."""
         self.resolve = resolve
@@ -137,7 +147,7 @@ REGISTRY: dict[str, Scheduler] = {}
 LIBRARIES = ("lrcalc", "torch", "keras", "optax", "transformers", "timm")
 
 
-def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool, summary: str = "", stepping: str = "step", notes: tuple[str, ...] = (), leading_optimizer: bool | None = None, label: str = ""):
+def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool, summary: str = "", stepping: str = "step", notes: tuple[str, ...] = (), leading_optimizer: bool | None = None, label: str = "", args_object: bool = False, optimizer_index: int = 0):
     """Decorator: record ``build(lr, **kwargs) -> Schedule`` (or ``build(**kwargs)``) under ``api``.
 
     The function stays as it is; :func:`record` gives the record, to attach its other parts.
@@ -148,10 +158,56 @@ def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool
 
     def decorate(build: Callable[..., Schedule]) -> Callable[..., Schedule]:
         leading = needs_lr if leading_optimizer is None else leading_optimizer
-        REGISTRY[api] = Scheduler(api, library, family, params, needs_lr, build, summary, stepping, notes, leading, label)
+        REGISTRY[api] = Scheduler(api, library, family, params, needs_lr, build, summary, stepping, notes, leading, optimizer_index, label, args_object)
         return build
 
     return decorate
+
+
+REFUSED: dict[str, str] = {}
+"""Schedulers a library has that lrcalc does not compute, by name, with the reason (``refuse()``)."""
+
+
+def refuse(api: str, reason: str) -> None:
+    """Record a library's scheduler lrcalc does not compute, and why, for the messages that name it."""
+    REFUSED[api] = reason
+
+
+def given(*names: str, unless: Callable[[dict], bool] | None = None) -> Callable[[dict], tuple[int, str] | None]:
+    """A span rule: the sum of the named arguments that are numbers, said as written.
+
+    ``given("decay_steps", "warmup_steps")`` reads ``CosineDecay(..., decay_steps=1000,
+    warmup_steps=100)`` as (1100, "decay_steps=1,000 + warmup_steps=100"); zero terms
+    are left out of the words. ``a*b`` multiplies two arguments (OneCycleLR's
+    ``epochs*steps_per_epoch``). ``unless``: the call states no span for these arguments.
+    """
+
+    def rule(kwargs: dict) -> tuple[int, str] | None:
+        if unless is not None and unless(kwargs):
+            return None
+        terms = []
+        for name in names:
+            parts = name.split("*")
+            factors = [kwargs.get(part) for part in parts]
+            if any(f is not None and not is_number(f) for f in factors):
+                return None  # a term not known yet (a name without a value): no length stated
+            if all(is_number(f) for f in factors):
+                terms.append((math.prod(factors), " × ".join(f"{part}={_count(kwargs[part])}" for part in parts)))
+        total = sum(value for value, _ in terms)
+        if not terms or not math.isfinite(total) or total <= 0:
+            return None
+        return math.ceil(total), " + ".join(words for value, words in terms if value) or terms[0][1]
+
+    return rule
+
+
+def first(*rules: Callable[[dict], tuple[int, str] | None]) -> Callable[[dict], tuple[int, str] | None]:
+    """A span rule: the first of several that applies (OneCycleLR: total_steps, else epochs × steps_per_epoch)."""
+    return lambda kwargs: next((found for found in (rule(kwargs) for rule in rules) if found is not None), None)
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if is_int(value) else repr(value)
 
 
 def record(api: str) -> Scheduler:
@@ -168,7 +224,11 @@ def lookup(api: str) -> Scheduler:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        close = sorted(spec.api for spec in REGISTRY.values() if spec.name.lower() == api.rsplit(".", 1)[-1].lower())
+        short = api.rsplit(".", 1)[-1]
+        refused = next((reason for name, reason in REFUSED.items() if name == api or name.rsplit(".", 1)[-1] == short), None)
+        if refused:
+            raise ValueError(refused)
+        close = sorted(spec.api for spec in REGISTRY.values() if spec.name.lower() == short.lower())
         hint = f"; did you mean {close[0]}?" if close else ""
         raise ValueError(f"unknown scheduler {api!r}{hint}")
     raise ValueError(f"{api!r} is ambiguous: {', '.join(sorted(m.api for m in matches))}")

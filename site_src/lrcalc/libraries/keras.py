@@ -23,7 +23,7 @@ from typing import Any
 from .. import phases as ph
 from ..export.expr import PI, Expr, after, cos, floor, log, minimum, need, where, wrap
 from ..export.natives import same
-from . import Param, check, is_number, record, register
+from . import Param, check, given, is_number, record, register
 from .native import polynomial_at, step_or_exponential
 
 MODULE = "keras.optimizers.schedules."
@@ -304,3 +304,12 @@ def _cosine_decay_restarts_for(kw: dict):
         return None  # Keras finds longer periods with a logarithm, and decays its floor with the peak
     arguments = {"initial_learning_rate": kw["init_value"], "first_decay_steps": kw["period"], "t_mul": 1.0, "m_mul": kw["peak_decay"], "alpha": kw["end_value"] / kw["init_value"]}
     return same(MODULE + "CosineDecayRestarts", arguments, note=" with t_mul=1")
+
+
+# ---------------------------------------------------------------- the run length a call states, and its warmup (see lrcalc.span)
+
+record(MODULE + "CosineDecay").spans(
+    length=given("warmup_steps", "decay_steps"),  # Keras 3: the warmup comes first, then decay_steps of decay
+    warmup=given("warmup_steps", unless=lambda kw: kw["warmup_target"] is None),
+)
+record(MODULE + "PolynomialDecay").spans(length=given("decay_steps", unless=lambda kw: kw["cycle"]))

@@ -572,3 +572,18 @@ def _sgdr_phases(k, total):
         return []
     ends = [sum(int(cycle.get("decay_steps", 0)) for cycle in k["cosine_kwargs"][: i + 1]) for i in range(len(k["cosine_kwargs"]) - 1)]
     return [(end, f"restart {i}") for i, end in enumerate(ends, start=1)]
+
+
+# ---------------------------------------------------------------- the run length a call states, and its warmup (see lrcalc.span)
+
+record(MODULE + "cosine_decay_schedule").spans(length=given("decay_steps"))
+record(MODULE + "warmup_cosine_decay_schedule").spans(length=given("decay_steps"), warmup=given("warmup_steps"))  # decay_steps includes the warmup
+record(MODULE + "warmup_constant_schedule").spans(warmup=given("warmup_steps"))
+record(MODULE + "warmup_exponential_decay_schedule").spans(warmup=given("warmup_steps"))
+record(MODULE + "polynomial_schedule").spans(length=given("transition_begin", "transition_steps"))
+record(MODULE + "linear_schedule").spans(  # a decay states the run's length; a rise is a warmup
+    length=given("transition_begin", "transition_steps", unless=lambda kw: not kw["init_value"] > kw["end_value"]),
+    warmup=given("transition_begin", "transition_steps", unless=lambda kw: not kw["init_value"] < kw["end_value"]),
+)
+record(MODULE + "linear_onecycle_schedule").spans(length=given("transition_steps"))
+record(MODULE + "cosine_onecycle_schedule").spans(length=given("transition_steps"))

@@ -42,7 +42,7 @@ from typing import Any, Iterator
 from .. import phases as ph
 from ..export.expr import PI, cos, count_reached, floor, integral, minimum, need, where
 from ..export.natives import same
-from . import Param, check, is_int, is_number, record, register, simulated
+from . import Param, check, first, given, is_int, is_number, record, refuse, register, simulated
 from .native import one_cycle_at, one_cycle_phases, restarts_at
 
 MODULE = "torch.optim.lr_scheduler."
@@ -872,6 +872,14 @@ def reduce_lr_on_plateau(lr, metrics, mode, factor, patience, threshold, thresho
     return simulated(run)
 
 
+for _name in ("LambdaLR", "MultiplicativeLR"):
+    refuse(
+        MODULE + _name,
+        f"{_name} computes the learning rate with a Python function you wrote (lr_lambda), which lrcalc cannot read or run; "
+        "write the schedule as one of the libraries' schedulers instead (a lambda for a warmup then decay is usually "
+        "LinearLR and SequentialLR, or transformers' get_*_schedule_with_warmup)",
+    )
+
 REDUCE_LR_ON_PLATEAU = record(MODULE + "ReduceLROnPlateau")
 REDUCE_LR_ON_PLATEAU.standing_for("lrcalc.reduce_on_plateau")(
     lambda kw: same(
@@ -880,3 +888,24 @@ REDUCE_LR_ON_PLATEAU.standing_for("lrcalc.reduce_on_plateau")(
         float(kw["init_value"]),
     )
 )
+
+
+# ---------------------------------------------------------------- the run length a call states, and its warmup (see lrcalc.span)
+
+ONE_CYCLE_LR.spans(
+    length=first(given("total_steps"), given("epochs*steps_per_epoch")),
+    warmup=lambda kw: _one_cycle_peak(kw),
+)
+
+
+def _one_cycle_peak(kw: dict) -> tuple[int, str] | None:
+    """OneCycleLR reaches max_lr at step pct_start * total_steps - 1 (its first phase's end_step)."""
+    stated = ONE_CYCLE_LR.length(kw)
+    if stated is None or not is_number(kw["pct_start"]):
+        return None
+    return max(math.ceil(kw["pct_start"] * stated[0] - 1), 0), f"pct_start={kw['pct_start']!r} of {stated[1]}"
+
+
+COSINE_ANNEALING_LR.spans(length=given("T_max"))
+POLYNOMIAL_LR.spans(length=given("total_iters"))
+LINEAR_LR.spans(warmup=given("total_iters", unless=lambda kw: not kw["start_factor"] < kw["end_factor"]))

@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from .. import phases as ph
 from ..export.expr import PI, Body, Expr, after, cos, count_reached, floor, log, maximum, minimum, need, sqrt, tanh, where
-from . import Param, check, from_library, is_int, is_number, record, register, simulated
+from . import Param, check, from_library, given, is_int, is_number, record, register, simulated
 from ..schedules import Schedule
 
 MODULE = "timm.scheduler."
@@ -474,6 +474,7 @@ _ARGS = (
 
 @register(
     MODULE + "create_scheduler",
+    args_object=True,
     family="dispatch",
     params=_ARGS,
     needs_lr=True,
@@ -626,3 +627,20 @@ record(MODULE + "MultiStepLRScheduler").phase_rule(
 def _wsd_phases(k, total):
     warm, length, decay = k["warmup_t"], k["t_initial"], k["decay_t"]
     return ([(warm, "the end of warmup")] if warm else []) + [(warm + length - decay, "the start of decay"), (warm + length, "the end of decay")]
+
+
+# ---------------------------------------------------------------- the run length a call states, and its warmup (see lrcalc.span)
+
+
+def _one_cycle_length(kw: dict) -> tuple[int, str] | None:
+    """One cycle of t_initial (after the warmup when warmup_prefix); cycles repeat it, so more than one states no end."""
+    if kw.get("cycle_limit", 1) != 1:
+        return None
+    return given("warmup_t", "t_initial")(kw) if kw["warmup_prefix"] else given("t_initial")(kw)
+
+
+for _name in ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"):
+    record(MODULE + _name).spans(length=_one_cycle_length, warmup=given("warmup_t"))
+record(MODULE + "WSDLRScheduler").spans(length=given("t_initial"), warmup=given("warmup_t"))
+for _name in ("StepLRScheduler", "MultiStepLRScheduler", "PlateauLRScheduler"):
+    record(MODULE + _name).spans(warmup=given("warmup_t"))

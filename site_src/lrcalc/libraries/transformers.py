@@ -5,14 +5,18 @@ where ``i`` counts optimizer steps (batches) and ``lr`` is the optimizer's
 learning rate. Conventions worth knowing:
 
 - ``num_training_steps`` includes the warmup; warmup starts from 0 at step 0.
-- After ``num_training_steps``, the linear and cosine schedules stay at 0
-  (cosine with ``num_cycles`` > 0.5 rises again until the end, then stops at 0
-  only where the factor is clipped); the polynomial one holds ``lr_end``.
+- After ``num_training_steps`` the linear schedule stays at 0 and the
+  polynomial one holds ``lr_end``, but the cosine ones rise again: their
+  cosine goes on past its half period (``max(0, ...)`` clips only below 0).
 - ``get_cosine_with_min_lr_schedule_with_warmup``: the floor is ``min_lr``
   (absolute) or ``min_lr_rate`` (a fraction of ``lr``).
 - ``get_cosine_with_min_lr_schedule_with_warmup_lr_rate`` counts one step
   ahead: its warmup starts above 0 and its decay starts at step ``warmup + 1``.
 - ``get_reduce_on_plateau_schedule`` is PyTorch's ``ReduceLROnPlateau``.
+
+Why one module of this length: it is the one home of transformers' schedules
+and its ``get_scheduler`` dispatcher, each with its record, phases, closed form,
+equivalents and stated run length beside it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any, Callable
 from .. import phases as ph
 from ..export.expr import PI, Expr, after, chain_below, cos, maximum, need, sqrt, where
 from ..export.natives import same
-from . import REGISTRY, Param, bind, check, is_int, is_number, record, register
+from . import REGISTRY, Param, bind, check, first, given, is_int, is_number, record, register
 from .pytorch import PLATEAU_PARAMS
 from ..schedules import Schedule
 
@@ -424,6 +428,7 @@ _BY_NAME = {
 @register(
     MODULE + "get_scheduler",
     family="dispatch",
+    optimizer_index=1,  # get_scheduler(name, optimizer, num_warmup_steps, ...)
     params=(
         Param("name", "choice", choices=tuple(_BY_NAME), example="linear"),
         Param("num_warmup_steps", "int", None, optional=True, example="500"),
@@ -594,3 +599,17 @@ def _wsd_phases(k, total):
     if not isinstance(flat, int):
         return []
     return [(up, "the end of warmup"), (up + flat, "the start of decay"), (up + flat + down, "the end of decay")]
+
+
+# ---------------------------------------------------------------- the run length a call states, and its warmup (see lrcalc.span)
+
+for _name in ("get_linear_schedule_with_warmup", "get_cosine_schedule_with_warmup", "get_cosine_with_hard_restarts_schedule_with_warmup",
+              "get_polynomial_decay_schedule_with_warmup", "get_cosine_with_min_lr_schedule_with_warmup",
+              "get_cosine_with_min_lr_schedule_with_warmup_lr_rate"):
+    record(MODULE + _name).spans(length=given("num_training_steps"), warmup=given("num_warmup_steps"))
+for _name in ("get_constant_schedule_with_warmup", "get_inverse_sqrt_schedule"):
+    record(MODULE + _name).spans(warmup=given("num_warmup_steps"))
+record(MODULE + "get_wsd_schedule").spans(
+    length=first(given("num_training_steps"), given("num_warmup_steps", "num_stable_steps", "num_decay_steps")),
+    warmup=given("num_warmup_steps"),
+)
