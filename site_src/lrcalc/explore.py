@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Mapping
 
 from . import fmt, phases, span
@@ -294,6 +295,7 @@ class Resolved:
     training: Training
     notes: tuple[str, ...] = ()  # how arguments were filled in
     names: tuple[Name, ...] = ()  # a paste's names (those with roles are taken from the training length)
+    bound: Mapping[str, Any] = dataclass_field(default_factory=dict)  # the values those names took from the training length
 
     def warnings(self, schedule) -> list[str]:
         """Where the call and the run disagree on length, and what happens then (:mod:`lrcalc.span`)."""
@@ -406,7 +408,8 @@ def answer(request: Mapping[str, Any], page_url: str = "") -> tuple[dict, Resolv
     if mode == "paste":
         from .pasting import name_row
 
-        body["names"] = [name_row(name) for name in resolved.names]
+        typed = request.get("names") or {}
+        body["names"] = [name_row(name, resolved.bound.get(name.text), bool(str(typed.get(name.text, "")).strip())) for name in resolved.names]
     return body, resolved if body["ok"] else None
 
 

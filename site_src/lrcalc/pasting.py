@@ -58,8 +58,7 @@ def resolve_paste(request: Mapping[str, Any]) -> Resolved:
         raise Invalid(errors)
     kwargs = dict(pasted.kwargs)
     notes = [*pasted.notes, *_fill_from_training(spec, kwargs, training)]
-    notes += [f"{t} = {_shown_value(v)}: {ROLE_FIELDS[n.role]}." for n in pasted.names for t, v in bound.items() if n.text == t]
-    return Resolved(spec, pasted.lr if pasted.lr is not None else lr, kwargs, training, tuple(notes), tuple(pasted.names))
+    return Resolved(spec, pasted.lr if pasted.lr is not None else lr, kwargs, training, tuple(notes), tuple(pasted.names), bound)
 
 
 def _take_from_call(pasted, lr, raw: dict[str, Any], typed: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -125,14 +124,19 @@ def read_names(raw: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]
     return values
 
 
-def name_row(name: Name) -> dict[str, Any]:
-    """A paste's name as the page lists it: a field to type, or a line saying which training value it is."""
-    return {"text": name.text, "hint": name.hint, "from_training": ROLE_FIELDS.get(name.role, ""), "default": name.default}
+def name_row(name: Name, value: Any = None, typed: bool = False) -> dict[str, Any]:
+    """A paste's name as the page lists it: a field to type, or (``from_training``) a line saying which training value it takes."""
+    taken = name.role in ROLE_FIELDS and not typed
+    line = ""
+    if taken:
+        line = f"{name.text} = {_shown_value(value)}: {ROLE_FIELDS[name.role]}." if value is not None else f"{name.text}: {ROLE_FIELDS[name.role]}."
+    return {"text": name.text, "hint": name.hint, "from_training": taken, "default": name.default, "line": line}
 
 
 def paste_names(request: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The names a paste needs, for the page's fields, even while some have no value."""
+    typed = read_names(request.get("names") or {}, {})
     try:
-        return [name_row(name) for name in parse_call(str(request.get("paste", "")), read_names(request.get("names") or {}, {})).names]
+        return [name_row(name, typed=name.text in typed) for name in parse_call(str(request.get("paste", "")), typed).names]
     except PasteError:
         return []

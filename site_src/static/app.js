@@ -239,10 +239,9 @@ function renderArgs(api) {
   $("api-summary").textContent = spec.summary;
 }
 
-function argField(param) {
+function argField(param, id = `arg-${param.name}`, data = "arg") {
   const block = document.createElement("div");
   block.className = "field";
-  const id = `arg-${param.name}`;
   const label = document.createElement("label");
   label.htmlFor = id;
   label.className = "arg-name";
@@ -265,7 +264,7 @@ function argField(param) {
     input.placeholder = param.placeholder;
   }
   input.id = id;
-  input.dataset.arg = param.name;
+  input.dataset[data] = param.name;
   input.value = param.example; // Python's example for a required argument (and said so in the hint)
   const hint = document.createElement("p");
   hint.className = "hint";
@@ -280,6 +279,46 @@ function argField(param) {
   return block;
 }
 
+// ---------------------------------------------------------------- a pasted call's names
+
+let namesShown = ""; // the names whose fields are shown, as one key: rebuilt only when they change
+let namesKept = {}; // values typed (or opened from a link) for names, kept while their fields come and go
+
+function nameValues() {
+  for (const input of $("name-fields").querySelectorAll("[data-name]")) namesKept[input.dataset.name] = input.value;
+  return { ...namesKept };
+}
+
+// The fields for the names a pasted call uses (Python lists them, with hints); names the training
+// length gives are lines, not fields. Typed values are kept across rebuilds, by name.
+function renderNames(rows, values = nameValues()) {
+  const key = JSON.stringify(rows.map((row) => [row.text, row.from_training]));
+  if (key !== namesShown) {
+    namesShown = key;
+    const fields = rows.filter((row) => !row.from_training);
+    $("name-fields").replaceChildren(
+      ...fields.map((row, index) =>
+        argField(
+          { name: row.text, hint: row.hint, placeholder: row.default ? `${row.default} (its default)` : "", example: values[row.text] || "" },
+          `name-${index}`,
+          "name",
+        ),
+      ),
+    );
+  }
+  $("name-training").replaceChildren(
+    ...rows
+      .filter((row) => row.from_training)
+      .map((row) => {
+        const item = document.createElement("li");
+        item.textContent = row.line;
+        return item;
+      }),
+  );
+  $("names").hidden = !rows.length;
+  $("names-intro").hidden = !rows.some((row) => !row.from_training);
+}
+
 async function updateLayout() {
   const mode = currentMode();
   const classic = isClassic();
@@ -289,6 +328,7 @@ async function updateLayout() {
   $("explore-fields").hidden = classic;
   $("library-picker").hidden = mode !== "library";
   $("paste-box").hidden = mode !== "paste";
+  if (mode !== "paste") renderNames([]);
   $("results").hidden = !classic;
   $("explore-results").hidden = classic;
   if (classic) {
@@ -350,22 +390,24 @@ function readState() {
     api: $("api").value,
     lr: $("lr").value,
     paste: $("paste").value,
+    names: nameValues(),
     args: Object.fromEntries([...$("args").querySelectorAll("[data-arg]")].map((input) => [input.dataset.arg, input.value])),
     training,
-    was: { ...selectsWere },
+    was: { ...fieldsWere },
     log: $("log-scale").checked,
     compare: compared,
   };
 }
 
-// Stepping and unit as they were before the user changed them, until a view has converted the position
-// (lrcalc converts it only for these changes, from what they were, whatever the replies' timing).
-let selectsWere = {};
-let selectsNow = { stepping: "auto", unit: "auto" };
+// Stepping, unit and the pasted call as they were before the user changed them, until a view has
+// answered the change (lrcalc converts the position only when the stepping or unit changes, and takes
+// the training length from a call only when the call changes, whatever the replies' timing).
+let fieldsWere = {};
+let fieldsNow = { stepping: "auto", unit: "auto", paste: null };
 
-function noteSelectChange(name) {
-  if (!(name in selectsWere)) selectsWere[name] = selectsNow[name];
-  selectsNow[name] = $(`train-${name}`).value;
+function noteChange(name, value) {
+  if (!(name in fieldsWere)) fieldsWere[name] = fieldsNow[name];
+  fieldsNow[name] = value;
 }
 
 // The page's address without its query: Python appends the query of the state shown.
@@ -379,6 +421,10 @@ function exploreTarget(key) {
   if (key.startsWith("training.")) return [$(`train-${key.slice(9)}-error`), $(`train-${key.slice(9)}`)];
   if (key === "lr") return [$("lr-error"), $("lr")];
   if (key === "paste") return [$("paste-error"), $("paste")];
+  if (key.startsWith("names.")) {
+    const input = [...$("name-fields").querySelectorAll("[data-name]")].find((item) => item.dataset.name === key.slice(6));
+    return input ? [$(`${input.id}-error`), input] : [$("paste-error"), $("paste")];
+  }
   return [$("api-error"), null];
 }
 
@@ -594,8 +640,11 @@ async function applyLink(state) {
     if (input.dataset.arg in state.args) input.value = state.args[input.dataset.arg];
   }
   for (const [name, value] of Object.entries(state.training)) $(`train-${name}`).value = value;
-  selectsWere = {};
-  selectsNow = { stepping: state.training.stepping, unit: state.training.unit };
+  namesKept = {};
+  renderNames([]);
+  namesKept = { ...state.names };
+  fieldsWere = {};
+  fieldsNow = { stepping: state.training.stepping, unit: state.training.unit, paste: state.mode === "paste" ? state.paste : null };
   $("log-scale").checked = state.log;
   compared = [...state.compare]; // a copy: the default state is shared
 }
@@ -647,8 +696,18 @@ function renderClassic(result) {
 }
 
 function renderExplore(result) {
+  if (currentMode() === "paste") renderNames(result.names || []);
   clearExploreErrors();
   $("explore-problem").hidden = result.ok;
+  const warnings = result.ok ? result.warnings : [];
+  $("explore-warnings").replaceChildren(
+    ...warnings.map((warning) => {
+      const item = document.createElement("li");
+      item.textContent = warning;
+      return item;
+    }),
+  );
+  $("explore-warnings").hidden = !warnings.length;
   for (const field of config.training) {
     const note = result.ok ? result.field_notes[`training.${field.name}`] : "";
     showMessage($(`train-${field.name}-note`), $(`train-${field.name}`), note);
@@ -661,6 +720,7 @@ function renderExplore(result) {
     for (const id of ["peak", "final", "mean", "current"]) $(`sum-${id}`).textContent = "—";
     $("call").textContent = "—";
     $("explore-notes").replaceChildren();
+    if (currentMode() === "paste") $("api-summary").textContent = "";
     return;
   }
   for (const item of result.summary) {
@@ -669,7 +729,7 @@ function renderExplore(result) {
   }
   $("call").textContent = result.call;
   for (const [key, text] of Object.entries(result.rewrites)) exploreTarget(key)[1].value = text;
-  selectsWere = {}; // this view converted the position from them
+  fieldsWere = {}; // this view converted the position from them
   for (const name of ["stepping", "unit"]) $(`train-${name}`).querySelector('option[value="auto"]').textContent = result.automatic[name];
   $("explore-notes").replaceChildren(
     ...result.notes.map((note) => {
@@ -783,7 +843,9 @@ async function resetForm() {
 
 form.addEventListener("input", async (event) => {
   const id = event.target.id;
-  if (id === "train-stepping" || id === "train-unit") noteSelectChange(id.slice(6));
+  if (id === "train-stepping" || id === "train-unit") noteChange(id.slice(6), event.target.value);
+  if (id === "paste") noteChange("paste", event.target.value);
+  if (event.target.name === "mode") noteChange("paste", currentMode() === "paste" ? $("paste").value : null);
   if (event.target.name === "mode" || id === "schedule" || id === "library" || id === "api") await updateLayout();
   recalculate();
 });

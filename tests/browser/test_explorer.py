@@ -106,14 +106,25 @@ class TestPasteMode:
         expect(page.locator("#sum-peak")).to_have_text("0.001 at step 1,000")
 
     def test_unreadable_paste_is_explained_and_kept(self, app):
-        """A name instead of a literal gets a message; the text stays as typed."""
+        """Text that is not Python gets a message naming the line; the text stays as typed."""
         page = app.page
         page.get_by_label("A pasted call").check()
         box = page.get_by_label("Scheduler call")
-        box.fill("StepLR(optimizer, step_size=epochs // 3)")
+        box.fill("StepLR(optimizer, step_size=30")
         wait_settled(page)
-        expect(page.locator("#paste-error")).to_contain_text("is not a literal value")
-        expect(box).to_have_value("StepLR(optimizer, step_size=epochs // 3)")
+        expect(page.locator("#paste-error")).to_contain_text("line 1")
+        expect(box).to_have_value("StepLR(optimizer, step_size=30")
+
+    def test_a_name_in_the_paste_takes_the_training_length(self, app):
+        """epochs // 3 is a name with the training length's epochs, not an error: StepLR steps every 30 of 90 epochs."""
+        page = app.page
+        page.get_by_label("A pasted call").check()
+        page.get_by_label("Scheduler call").fill("StepLR(optimizer, step_size=epochs // 3)")
+        page.get_by_label("Training epochs").fill("90")
+        wait_settled(page)
+        expect(page.locator("#paste-error")).to_be_hidden()
+        expect(page.locator("#name-training li")).to_have_text(["epochs = 90: the Training length's epochs."])
+        expect(page.locator("#call")).to_have_text(re.compile(r"^StepLR\(optimizer, step_size=30\)"))
 
     def test_hostile_paste_runs_nothing(self, app):
         """Code in the paste is never executed and never rendered as markup."""

@@ -2,13 +2,15 @@
 
 hypothesis drives the built page through sequences of user actions (its rules:
 switch mode, pick a schedule or a library's scheduler, type valid and invalid
-values, choose units and stepping, paste calls, toggle the log scale, add and
-remove comparisons, copy, resize, reset). A model, a :class:`lrcalc.page.State`
+values, choose units and stepping, paste calls (real lines with names among
+them) and type values for their names, toggle the log scale, add and remove
+comparisons, copy, resize, reset). A model, a :class:`lrcalc.page.State`
 that each action changes as the page should, says what the page must show, and
 lrcalc, called directly in this process, computes it. After every action:
 
-- the form shows the model's inputs, and the results (or the field errors)
-  are what :func:`lrcalc.page.view` gives for them, with the current learning
+- the form shows the model's inputs (a pasted call's name fields too), and
+  the results, warnings and name lines (or the field errors) are what
+  :func:`lrcalc.page.view` gives for them, with the current learning
   rate checked once more against the schedule itself;
 - the chart's drawn x axis runs exactly from the data's first to its last
   position and its y axis contains the data (the picture, not just the numbers);
@@ -77,7 +79,14 @@ PASTES = [
     "StepLR(",
     "StepLR(optimizer, step_size=epochs // 3)",
     "",
+    # real lines, with names to give values to (some taken from the training length)
+    "scheduler = StepLR(optimizer, step_size=args.step_size, gamma=args.gamma)",
+    "get_linear_schedule_with_warmup(optimizer, num_warmup_steps=args.warmup_steps, num_training_steps=len(train_dataloader) * num_epochs)",
+    "CosineAnnealingLR(optimizer, T_max=args.epochs * len(train_loader))",
+    "return OneCycleLR(optimizer, max_lr=cfg['lr'], epochs=5, steps_per_epoch=len(train_loader))",
+    "CosineAnnealingLR(optimizer, T_max=50)",
 ]
+NAME_VALUES = ["30", "0.1", "500", "5", "0", "-1", "", "x", "[1, 2]", "1e9"]
 SNAPSHOT = """() => {
   const $ = (id) => document.getElementById(id);
   const visible = (el) => el && !el.hidden && el.offsetParent !== null;
@@ -94,6 +103,10 @@ SNAPSHOT = """() => {
     lr: $('lr').value,
     paste: $('paste').value,
     args: Object.fromEntries([...document.querySelectorAll('#args [data-arg]')].map((e) => [e.dataset.arg, e.value])),
+    names: Object.fromEntries([...document.querySelectorAll('#name-fields [data-name]')].map((e) => [e.dataset.name, e.value])),
+    nameIds: Object.fromEntries([...document.querySelectorAll('#name-fields [data-name]')].map((e) => [e.dataset.name, e.id])),
+    nameLines: [...document.querySelectorAll('#name-training li')].map((e) => e.textContent),
+    warnings: visible($('explore-warnings')) ? [...document.querySelectorAll('#explore-warnings li')].map((e) => e.textContent) : [],
     training: Object.fromEntries([...document.querySelectorAll('[id^="train-"]')].filter((e) => e.matches('input, select')).map((e) => [e.id.slice(6), e.value])),
     log: $('log-scale').checked,
     errors,
@@ -179,10 +192,11 @@ class PageMachine(RuleBasedStateMachine):
         self.step(f"Choose “{label}”")
         self.quick = quick
         self.page.get_by_label(label).check()
+        was = {**self.model.was} if mode == self.model.mode else {"paste": self.paste_now(), **self.model.was}
         if mode == "library" and not self.model.api:
-            self.change(mode=mode, api=LIBRARIES[self.model.library][0])
+            self.change(mode=mode, api=LIBRARIES[self.model.library][0], was=was)
         else:
-            self.change(mode=mode)
+            self.change(mode=mode, was=was)
 
     @precondition(lambda self: self.model.mode == "schedule")
     @rule(schedule=st.sampled_from(SCHEDULES), quick=st.booleans())
@@ -234,7 +248,11 @@ class PageMachine(RuleBasedStateMachine):
         self.step(f"Paste {text!r} into Scheduler call")
         self.quick = quick
         self.control("Scheduler call").fill(text)
-        self.change(paste=text)
+        self.change(paste=text, was={"paste": self.paste_now(), **self.model.was})
+
+    def paste_now(self) -> str:
+        """The call the page would take the training length from being new against: none outside the Paste mode."""
+        return self.model.paste if self.model.mode == "paste" else ""
 
     @precondition(lambda self: self.expected.get("ok") and self.expected["chart"]["log_ok"])
     @rule()
@@ -289,6 +307,10 @@ class PageMachine(RuleBasedStateMachine):
         fields = [(f["label"], f"training.{f['name']}", TRAINING_VALUES[f["name"]]) for f in CATALOG_TRAINING if "choices" not in f]
         if state.mode == "paste" or CATALOG["apis"][state.scheduler_api]["needs_lr"]:
             fields.append(("Optimizer learning rate", "lr", NUMBERS))
+        if state.mode == "paste":
+            for row in view(self.model, self.base_url).get("names", []):  # the fields the page shows once it answers
+                if not row["from_training"]:
+                    fields.append((row["text"], f"names.{row['text']}", NAME_VALUES))
         if state.mode != "paste":
             for param in CATALOG["apis"][state.scheduler_api]["params"]:
                 kind = param["kind"]
@@ -369,6 +391,8 @@ class PageMachine(RuleBasedStateMachine):
         else:
             assert shown["training"] == dict(state.training)
             assert shown["args"] == dict(state.args)
+            if state.mode == "paste":
+                assert shown["names"] == {name: state.names.get(name, "") for name in shown["names"]}
             if state.mode == "library":
                 assert shown["api"] == state.scheduler_api and shown["library"] == state.library
         assert shown["log"] == state.log
@@ -385,6 +409,11 @@ class PageMachine(RuleBasedStateMachine):
         assert shown["summary"] == [item["text"] for item in expected["summary"]]
         assert shown["currentLabel"] == expected["summary"][3]["label"]
         assert shown["call"] == expected["call"]
+        assert shown["warnings"] == expected["warnings"]
+        if self.model.mode == "paste":
+            rows = expected["names"]
+            assert sorted(shown["names"]) == sorted(row["text"] for row in rows if not row["from_training"])
+            assert shown["nameLines"] == [row["line"] for row in rows if row["from_training"]]
         current = expected["summary"][3]["value"]
         if current is not None:
             from lrcalc.explore import resolve
@@ -412,14 +441,17 @@ class PageMachine(RuleBasedStateMachine):
             target = {"lr": "lr-error", "paste": "paste-error", "api": "api-error"}.get(key)
             if target is None:
                 group, _, name = key.partition(".")
-                target = {"args": f"arg-{name}-error", "training": f"train-{name}-error"}.get(group, f"{key}-error")
+                if group == "names":
+                    target = f"{shown['nameIds'][name]}-error"
+                else:
+                    target = {"args": f"arg-{name}-error", "training": f"train-{name}-error"}.get(group, f"{key}-error")
             assert shown["errors"].get(target) == message, (key, shown["errors"])
         for output in shown["results"] if expected["kind"] == "classic" else shown["summary"]:
             assert output == "—"
 
     def without_typed(self, text: str) -> str:
         """The calculator's text with what the user typed (echoed in messages and fields) taken out."""
-        typed = [self.model.paste, self.model.lr, *self.model.classic.values(), *self.model.args.values(), *self.model.training.values()]
+        typed = [self.model.paste, self.model.lr, *self.model.classic.values(), *self.model.args.values(), *self.model.training.values(), *self.model.names.values()]
         for value in sorted(typed, key=len, reverse=True):
             if value:
                 text = text.replace(value, "")

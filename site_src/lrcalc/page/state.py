@@ -13,7 +13,8 @@ with a note the page shows; values stay text, validated like anything typed,
 and are never evaluated.
 
 Parameters: the classic fields by name (``schedule``, ``initial_lr``, ...);
-``mode``; ``library``, ``api``, ``lr`` and ``paste``; ``a.<argument>`` for
+``mode``; ``library``, ``api``, ``lr`` and ``paste``; ``n.<name>`` for each
+value typed for a name the pasted call uses (``n.args.epochs=90``); ``a.<argument>`` for
 each argument that differs from what the scheduler opens with (its example,
 or empty), so ``a.step_size=`` is an emptied argument; ``t.<training field>``;
 ``log=1``; ``cmp``, a JSON list of up to three more states, each written as
@@ -39,6 +40,9 @@ MAX_VALUE = 2_000
 MAX_PASTE = 10_000
 MAX_COMPARE = 3
 """Schedules saved beside the current one: four on the chart at most."""
+MAX_NAMES = 40
+"""Values typed for a pasted call's names, at most (longer names than MAX_NAME characters are ignored)."""
+MAX_NAME = 200
 DEFAULT_PASTE = "OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)"
 DEFAULT_LR = "0.1"
 ONE_CYCLE = "lrcalc.one_cycle"
@@ -65,9 +69,10 @@ class State:
     api: str = ""  # the library mode's scheduler
     lr: str = DEFAULT_LR
     paste: str = DEFAULT_PASTE
+    names: Mapping[str, str] = field(default_factory=dict)  # values typed for the pasted call's names, by name as written
     args: Mapping[str, str] = field(default_factory=dict)
     training: Mapping[str, str] = field(default_factory=lambda: dict(TRAINING_DEFAULTS))
-    was: Mapping[str, str] = field(default_factory=dict)  # stepping and unit before the user changed them (not in the link)
+    was: Mapping[str, str] = field(default_factory=dict)  # stepping, unit and paste before the user changed them (not in the link)
     log: bool = False
     compare: tuple["State", ...] = ()
 
@@ -82,9 +87,10 @@ class State:
 
     def request(self) -> dict[str, Any]:
         """The explorer's request for a family, library scheduler or pasted call."""
-        training = {**self.training, **{f"{name}_was": value for name, value in self.was.items()}}
+        training = {**self.training, **{f"{name}_was": value for name, value in self.was.items() if name != "paste"}}
         if self.mode == "paste":
-            return {"mode": "paste", "paste": self.paste, "lr": self.lr, "training": training}
+            request = {"mode": "paste", "paste": self.paste, "names": dict(self.names), "lr": self.lr, "training": training}
+            return request | ({"paste_was": self.was["paste"]} if "paste" in self.was else {})
         api = self.scheduler_api
         args = {**_examples(api), **self.args}
         return {"mode": "family" if self.mode == "schedule" else "library", "api": api, "lr": self.lr, "args": args, "training": training}
@@ -128,6 +134,8 @@ class State:
                 params += [("library", self.library), ("api", self.api or _first_api(self.library))]
             else:
                 params.append(("paste", self.paste))
+                used = _names_used(self.paste)
+                params += [(f"n.{name}", value) for name, value in self.names.items() if value.strip() and name in used]
             if self.lr != DEFAULT_LR:
                 params.append(("lr", self.lr))
             if self.mode != "paste":
@@ -150,6 +158,7 @@ class State:
             "api": self.api,
             "lr": self.lr,
             "paste": self.paste,
+            "names": dict(self.names),
             "args": dict(self.args),
             "training": dict(self.training),
             "was": dict(self.was),
@@ -164,6 +173,7 @@ class State:
         classic = raw.get("classic") if isinstance(raw.get("classic"), Mapping) else {}
         args = raw.get("args") if isinstance(raw.get("args"), Mapping) else {}
         training = raw.get("training") if isinstance(raw.get("training"), Mapping) else {}
+        names = raw.get("names") if isinstance(raw.get("names"), Mapping) else {}
         compare = raw.get("compare") if isinstance(raw.get("compare"), list) and not nested else []
         mode = _text(raw.get("mode"))
         return cls(
@@ -174,9 +184,10 @@ class State:
             api=_text(raw.get("api")),
             lr=_text(raw.get("lr", DEFAULT_LR)),
             paste=_text(raw.get("paste", DEFAULT_PASTE), MAX_PASTE),
+            names={_text(k): _text(v) for k, v in list(names.items())[:MAX_NAMES] if 0 < len(str(k)) <= MAX_NAME},
             args={_text(k): _text(v) for k, v in list(args.items())[:60] if _ARGUMENT.match(str(k))},
             training={name: _text(training.get(name, default)) for name, default in TRAINING_DEFAULTS.items()},
-            was={name: _text(value) for name, value in (raw.get("was") or {}).items() if name in ("stepping", "unit")} if isinstance(raw.get("was"), Mapping) else {},
+            was={name: _text(value, MAX_PASTE) for name, value in (raw.get("was") or {}).items() if name in ("stepping", "unit", "paste")} if isinstance(raw.get("was"), Mapping) else {},
             log=raw.get("log") is True,
             compare=tuple(cls.from_page(item, nested=True) for item in compare[:MAX_COMPARE]),
         )
@@ -191,6 +202,16 @@ def _examples(api: str) -> dict[str, str]:
     except ValueError:
         return {}
     return {param.name: param.example for param in spec.params if param.example}
+
+
+def _names_used(paste: str) -> set[str]:
+    """The names a pasted call uses (the link keeps the values of these only)."""
+    from ..paste import PasteError, parse_call
+
+    try:
+        return {name.text for name in parse_call(paste).names}
+    except PasteError:
+        return set()
 
 
 def _first_api(library: str) -> str:
@@ -214,7 +235,7 @@ def read_query(query: str, nested: bool = False) -> tuple[State, list[str]]:
     >>> state.classic["initial_lr"], notes
     ('0.02', ['Ignored a parameter the page does not use: bogus.', 'Ignored repeated parameters (the first value is used): initial_lr.'])
     """
-    values: dict[str, Any] = {"classic": {}, "args": {}, "training": {}}
+    values: dict[str, Any] = {"classic": {}, "args": {}, "training": {}, "names": {}}
     unknown, repeated, long_values, bad = [], [], [], []
     seen: set[str] = set()
     for name, value in parse_qsl(str(query).lstrip("?"), keep_blank_values=True):
@@ -234,6 +255,7 @@ def read_query(query: str, nested: bool = False) -> tuple[State, list[str]]:
         api=values.get("api", ""),
         lr=values.get("lr", DEFAULT_LR),
         paste=values.get("paste", DEFAULT_PASTE),
+        names=values["names"],
         args=values["args"],
         training={**TRAINING_DEFAULTS, **values["training"]},
         log=values.get("log", False),
@@ -252,6 +274,8 @@ def _read_parameter(name: str, value: str, values: dict[str, Any], nested: bool)
         values["training"][name[2:]] = value
     elif name.startswith("a.") and _ARGUMENT.match(name[2:]):
         values["args"][name[2:]] = value
+    elif name.startswith("n.") and 0 < len(name) - 2 <= MAX_NAME and len(values["names"]) < MAX_NAMES:
+        values["names"][name[2:]] = value
     elif name == "mode" and value in MODES:
         values["mode"] = value
     elif name == "log" and value in ("0", "1"):
