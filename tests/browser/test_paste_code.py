@@ -12,9 +12,12 @@ from playwright.sync_api import expect
 
 from lrcalc.page import State, view
 
+from pathlib import Path
+
 from .conftest import wait_settled
 from .test_regressions import control, expect_x_range, paste, use_library
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 HF_CALL = (
     "scheduler = get_linear_schedule_with_warmup(\n"
     "    optimizer,\n"
@@ -162,3 +165,21 @@ class TestLengthFromTheCall:
         control(page, "Training epochs").fill("90")
         wait_settled(page)
         expect(page.locator("#explore-warnings li")).to_have_text([re.compile(r"^The run is longer than CosineAnnealingLR's T_max=50: from epoch 51")])
+
+
+def test_paste_mode_screenshot(app):
+    """The README's picture of a pasted script (docs/screenshot-paste.png): a name typed, the others from the run, a warning."""
+    page = app.page
+    paste(page, HF_CALL)
+    control(page, "args.warmup_steps").fill("500")
+    control(page, "Training epochs").fill("4")
+    wait_settled(page)
+    expect(page.locator("#explore-warnings li")).to_have_count(1)
+    page.evaluate("() => { document.activeElement.blur(); for (const d of document.querySelectorAll('#calculator details')) d.open = false; }")
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    try:
+        page.evaluate("() => document.getElementById('calculator').scrollIntoView()")
+        page.screenshot(path=str(DOCS / "screenshot-paste.png"))
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert (DOCS / "screenshot-paste.png").stat().st_size > 10_000
