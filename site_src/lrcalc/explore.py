@@ -180,9 +180,9 @@ def _computable(schedule, total: int, notes: list[str]) -> int:
         except (ValueError, OverflowError, ZeroDivisionError):
             return False
 
-    if total == 0 or fine(total - 1) and (getattr(schedule, "replayed", False) or fine(0)):
+    if total == 0 or fine(total - 1) and fine(0):
         return total
-    low = first_failure(fine, total - 1)
+    low = first_failure(fine, total - 1) if fine(0) else 0
     try:
         value = float(schedule(low))
         notes.append(f"The value is not a finite number ({value!r}) from step {low:,}, so the curve stops before it.")

@@ -149,3 +149,30 @@ def test_catalog_lists_every_scheduler_with_text_defaults():
             from_training = param["placeholder"] == "the training length"
             assert param["required"] or from_training or isinstance(param["default"], str)
     json.dumps(data)
+
+
+class TestArithmeticTheLibrariesFailOn:
+    """Found by the link property test under Pyodide: arithmetic failures are messages, never crashes."""
+
+    def test_a_negative_decay_rate_is_not_a_number_not_complex(self):
+        """(-0.5) ** 0.1 is complex in Python and NaN in JAX: the curve stops there, with a note."""
+        import math
+
+        from lrcalc import from_library
+
+        assert math.isnan(from_library("keras.optimizers.schedules.ExponentialDecay", initial_learning_rate=0.1, decay_steps=10, decay_rate=-0.5)(1))
+        body = explore({"mode": "library", "api": "optax.exponential_decay", "args": {"init_value": "0.1", "transition_steps": "10", "decay_rate": "-0.5"},
+                        "training": {"epochs": "3", "steps_per_epoch": "10"}})
+        assert body["ok"] and any("not a finite number" in note for note in body["notes"])
+
+    def test_a_division_by_zero_when_built_is_a_message(self):
+        """optax's one-cycle with div_factor=0 divides by zero when built, as optax does: an error at the field, not a crash."""
+        body = explore({"mode": "library", "api": "optax.linear_onecycle_schedule", "args": {"transition_steps": "100", "peak_value": "0.1", "div_factor": "0"},
+                        "training": {"epochs": "1", "steps_per_epoch": "100"}})
+        assert not body["ok"] and "ZeroDivisionError" in next(iter(body["errors"].values()))
+
+    def test_a_failure_at_step_zero_of_a_replayed_schedule(self):
+        """timm's k_decay=-1 divides by zero at step 0 only: the page says so instead of crashing."""
+        body = explore({"mode": "library", "api": "timm.scheduler.create_scheduler_v2", "lr": "0.1", "args": {"k_decay": "-1"},
+                        "training": {"epochs": "10"}})
+        assert not body["ok"] and "step 0" in next(iter(body["errors"].values()))

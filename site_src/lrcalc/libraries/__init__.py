@@ -255,14 +255,14 @@ def from_library(api: str, lr: float | None = None, **kwargs: Any) -> Schedule:
     """
     spec = lookup(api)
     arguments = bind(spec, kwargs)
-    if spec.needs_lr:
-        if lr is None:
-            raise ValueError(f"{spec.api} wraps an optimizer: give its learning rate as lr=...")
-        schedule = spec.build(_check_lr(lr), **arguments)
-    elif lr is not None:
+    if spec.needs_lr and lr is None:
+        raise ValueError(f"{spec.api} wraps an optimizer: give its learning rate as lr=...")
+    if not spec.needs_lr and lr is not None:
         raise ValueError(f"{spec.api} takes no optimizer, so lr must be None (got lr={lr!r})")
-    else:
-        schedule = spec.build(**arguments)
+    try:
+        schedule = spec.build(_check_lr(lr), **arguments) if spec.needs_lr else spec.build(**arguments)
+    except ZeroDivisionError as error:
+        raise ValueError(f"{error} when {spec.name} is built (the library raises ZeroDivisionError there)") from None
     return _guarded(schedule)
 
 
@@ -270,12 +270,15 @@ def _guarded(schedule: Schedule) -> Schedule:
     """Report arithmetic failures as the libraries' users see them.
 
     A division by zero (a zero-length phase, say) becomes ValueError naming
-    the step; a value that overflows is ``inf``, as JAX and PyTorch return it.
+    the step; a value that overflows is ``inf``, as JAX and PyTorch return it;
+    a negative number to a fractional power (complex in Python) is ``nan``, as
+    in JAX and NumPy.
     """
 
     def guarded(step: int) -> float:
         try:
-            return schedule(step)
+            value = schedule(step)
+            return math.nan if isinstance(value, complex) else value
         except ZeroDivisionError as error:
             raise ValueError(f"{error} at step {step} (the library raises ZeroDivisionError there)") from None
         except OverflowError:
