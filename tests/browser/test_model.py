@@ -34,7 +34,7 @@ import os
 import re
 
 import pytest
-from hypothesis import HealthCheck, note, seed, settings
+from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, invariant, precondition, rule
 
@@ -357,11 +357,7 @@ class PageMachine(RuleBasedStateMachine):
             note("   ... and at once, before the page has answered:")
             return
         wait_settled(self.page)
-        expected = view(self.model, self.base_url)
-        if expected["ok"] and expected["kind"] == "explore":
-            # The page adopts what the view rewrote (a converted position); the choices it converted from are spent.
-            self.model = State.from_page(expected["state"])
-        self.expected = expected
+        expected = self.expected = self.answer()
         shown = self.page.evaluate(SNAPSHOT)
         self.check_form(shown)
         if expected["ok"]:
@@ -375,6 +371,17 @@ class PageMachine(RuleBasedStateMachine):
         self.checks += 1
         if self.checks % 6 == 0:
             assert axe_violations(self.page) == []
+
+    def answer(self) -> dict:
+        """lrcalc's view of the model, the model adopting what the view rewrote.
+
+        The page adopts the texts the view rewrote (a converted position, a training length taken from
+        a new call) and the choices they were converted from are spent, whenever the answer arrives.
+        """
+        expected = view(self.model, self.base_url)
+        if expected["ok"] and expected["kind"] == "explore":
+            self.model = State.from_page(expected["state"])
+        return expected
 
     def check_form(self, shown: dict, linked: bool = False) -> None:
         """Every input shows the model's text (``linked``: only those of the mode, all a link carries)."""
@@ -496,7 +503,7 @@ class PageMachine(RuleBasedStateMachine):
     def open_link_in_a_fresh_context(self) -> None:
         """The page's address, opened in a new browser context, shows the same inputs and results."""
         self.step("Open the page's address in a new browser window")
-        expected = view(self.model, self.base_url)
+        expected = self.answer()  # the address is that of the state the page is about to show
         context = self.browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_init_script(RECORDER)
         try:
@@ -561,3 +568,22 @@ def test_fixed_sequences(machine):
 def test_random_sequences(machine):
     """A few new random sequences each run (LRCALC_MODEL_SEQUENCES sets how many)."""
     run(machine, RANDOM_SEQUENCES, 12)
+
+
+def test_link_opened_at_once_after_entering_paste_mode(machine):
+    """Found by a random sequence: a link opened before the page answered showed the training length the
+    new call had replaced (the model compared it with the state before the answer)."""
+
+    @settings(max_examples=1, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.none())
+    def sequence(_):
+        state = machine()
+        state.start()
+        state.switch_mode(mode="paste", quick=True)
+        state.page_agrees_with_lrcalc()
+        state.open_link_in_a_fresh_context()
+        assert state.model.training["epochs"] == "10"  # OneCycleLR's total_steps=1000 at 100 steps per epoch
+        state.page_agrees_with_lrcalc()
+        state.teardown()
+
+    sequence()
