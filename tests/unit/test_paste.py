@@ -161,6 +161,26 @@ class TestRealCode:
         pasted = parse_call("if args.cosine:\n    T = 100\nCosineAnnealingLR(optimizer, T_max=T)")
         assert pasted.missing == ["T"] and "an if statement was skipped" in pasted.notes[0]
 
+    def test_keras_integer_initial_rate_is_refused_where_keras_computes_in_int32(self):
+        """Keras's own CosineDecay docstring example (initial_learning_rate = 0) is int32 arithmetic: 0 at every step."""
+        from lrcalc import from_library
+
+        text = "decay_steps = 1000\ninitial_learning_rate = 0\nwarmup_steps = 1000\ntarget_learning_rate = 0.1\nkeras.optimizers.schedules.CosineDecay(initial_learning_rate, decay_steps, warmup_target=target_learning_rate, warmup_steps=warmup_steps)"
+        pasted = parse_call(text)
+        with pytest.raises(ValueError, match=r"initial_learning_rate=0 is an integer.*π becomes 3, warmup_target=0.1 becomes 0.*initial_learning_rate=0.0"):
+            from_library(pasted.spec.api, **pasted.kwargs)
+        assert from_library(pasted.spec.api, **{**pasted.kwargs, "initial_learning_rate": 0.0})(500) == pytest.approx(0.05)
+        # where nothing is truncated, an integer changes nothing: PolynomialDecay(1, 10, 0) is Keras's own curve
+        assert from_library("keras.optimizers.schedules.PolynomialDecay", initial_learning_rate=1, decay_steps=10, end_learning_rate=0)(5) == 0.5
+
+    def test_arguments_renamed_by_the_library_say_their_new_name(self):
+        """Swin Transformer passes t_mul=1.0, the name timm's CosineLRScheduler had before 0.5.0."""
+        from lrcalc import from_library
+
+        pasted = parse_call("CosineLRScheduler(optimizer, t_initial=100, t_mul=1.0, lr_min=5e-6, cycle_limit=1)")
+        with pytest.raises(ValueError, match=r"'t_mul': it is now called cycle_mul \(renamed in timm 0.5.0\)"):
+            from_library(pasted.spec.api, lr=0.1, **pasted.kwargs)
+
     def test_optax_float_step_counts_are_accepted_as_optax_does(self):
         """optax only does arithmetic with its step counts: 500.0 and [5.0 * 100] are read, and give optax's values."""
         from lrcalc import from_library

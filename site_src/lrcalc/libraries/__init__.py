@@ -90,6 +90,7 @@ class Scheduler:
     resolve: Callable[[Any, dict], tuple[str, dict, Any]] | None = None  # a dispatcher: (lr, arguments) -> (api, arguments, lr) it builds
     length: Callable[[dict], tuple[int, str] | None] | None = None  # (arguments with defaults) -> the run length the call states, and where
     warmup: Callable[[dict], tuple[int, str] | None] | None = None  # (arguments with defaults) -> its warmup's length, and where
+    renamed: dict[str, str] = field(default_factory=dict)  # an argument's older name -> "its name now (when it changed)", for the message
 
     @property
     def name(self) -> str:
@@ -135,6 +136,11 @@ class Scheduler:
         """Attach how long the call says the run is and how long its warmup is (see :mod:`lrcalc.span`, :func:`given`)."""
         self.length = length or self.length
         self.warmup = warmup or self.warmup
+        return self
+
+    def was_called(self, **older: str) -> "Scheduler":
+        """Arguments the library renamed: ``was_called(t_mul="cycle_mul (timm 0.5.0)")``, quoted when old code passes them."""
+        self.renamed.update(older)
         return self
 
     def dispatch(self, resolve: Callable[[Any, dict], tuple[str, dict, Any]]) -> Callable:
@@ -293,6 +299,8 @@ def bind(spec: Scheduler, kwargs: dict[str, Any]) -> dict[str, Any]:
     known = {p.name: p for p in spec.params}
     unknown = sorted(set(kwargs) - set(known))
     if unknown:
+        if unknown[0] in spec.renamed:
+            raise ValueError(f"{spec.api} got an unexpected argument {unknown[0]!r}: it is now called {spec.renamed[unknown[0]]}")
         raise ValueError(
             f"{spec.api} got an unexpected argument {unknown[0]!r}; it takes {', '.join(known) or 'no arguments'}"
         )

@@ -13,6 +13,11 @@ Conventions worth knowing:
 - ``CosineDecay``'s ``alpha`` is a fraction of the initial rate; with
   ``warmup_target`` it first warms up linearly from ``initial_learning_rate``
   over ``warmup_steps`` (not counted in ``decay_steps``).
+- A schedule computes in the dtype of ``initial_learning_rate``: written as an
+  integer (``0``, ``1``), it is int32, and every argument cast to it is
+  truncated, π too (Keras's own ``CosineDecay`` docstring example, with
+  ``initial_learning_rate = 0``, is 0 at every step). lrcalc refuses such a
+  call where the truncation changes something, and says what.
 """
 
 from __future__ import annotations
@@ -38,6 +43,25 @@ def _numbers(**values) -> None:
         check(is_number(value) and math.isfinite(value), f"{name} must be a finite number (got {name}={value!r})")
 
 
+def _float_dtype(schedule: str, initial_learning_rate, pi: bool = False, **cast) -> None:
+    """Refuse an integer ``initial_learning_rate`` where Keras's int32 arithmetic would change the schedule.
+
+    Each schedule's ``__call__`` does ``dtype = ops.convert_to_tensor(self.initial_learning_rate).dtype``
+    and then ``ops.cast(self.<argument>, dtype)`` for ``cast`` (and ``ops.array(math.pi, dtype=dtype)``
+    for the cosines): keras/src/optimizers/schedules/learning_rate_schedule.py, Keras 3.
+    """
+    if isinstance(initial_learning_rate, bool) or not isinstance(initial_learning_rate, int):
+        return
+    cut = [f"{name}={value!r} becomes {math.trunc(value)}" for name, value in cast.items() if is_number(value) and value != math.trunc(value)]
+    if pi:
+        cut.insert(0, "π becomes 3")
+    check(
+        not cut,
+        f"initial_learning_rate={initial_learning_rate} is an integer, so Keras computes {schedule} in int32: "
+        f"{', '.join(cut)}. Write initial_learning_rate={initial_learning_rate}.0 for the schedule you mean",
+    )
+
+
 def _name(default: str) -> Param:
     """Keras's ``name`` argument: a name scope that does not change the values."""
     return Param("name", "str", default, doc="A name scope; it does not change the values.")
@@ -52,6 +76,7 @@ def _name(default: str) -> Param:
 )
 def exponential_decay(initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
     _numbers(initial_learning_rate=initial_learning_rate, decay_rate=decay_rate)
+    _float_dtype("ExponentialDecay", initial_learning_rate, decay_steps=decay_steps, decay_rate=decay_rate)
     _positive_steps("decay_steps", decay_steps)
 
     def schedule(step):
@@ -106,6 +131,7 @@ def piecewise_constant_decay(boundaries, values, name=None):
 )
 def polynomial_decay(initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False, name=None):
     _numbers(initial_learning_rate=initial_learning_rate, end_learning_rate=end_learning_rate, power=power)
+    _float_dtype("PolynomialDecay", initial_learning_rate, end_learning_rate=end_learning_rate, power=power, decay_steps=decay_steps)
     _positive_steps("decay_steps", decay_steps)
 
     def schedule(step):
@@ -128,6 +154,7 @@ def polynomial_decay(initial_learning_rate, decay_steps, end_learning_rate=0.000
 )
 def inverse_time_decay(initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
     _numbers(initial_learning_rate=initial_learning_rate, decay_rate=decay_rate)
+    _float_dtype("InverseTimeDecay", initial_learning_rate, decay_steps=decay_steps, decay_rate=decay_rate)
     _positive_steps("decay_steps", decay_steps)
 
     def schedule(step):
@@ -162,6 +189,7 @@ def cosine_decay(initial_learning_rate, decay_steps, alpha=0.0, name=None, warmu
     _positive_steps("decay_steps", decay_steps)
     if warmup_target is not None:
         _numbers(warmup_target=warmup_target, warmup_steps=warmup_steps)
+    _float_dtype("CosineDecay", initial_learning_rate, pi=True, decay_steps=decay_steps, warmup_target=warmup_target, warmup_steps=warmup_steps)
 
     def schedule(step):
         step = float(step)
@@ -191,6 +219,7 @@ def cosine_decay(initial_learning_rate, decay_steps, alpha=0.0, name=None, warmu
 )
 def cosine_decay_restarts(initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name=None):
     _numbers(initial_learning_rate=initial_learning_rate, t_mul=t_mul, m_mul=m_mul, alpha=alpha)
+    _float_dtype("CosineDecayRestarts", initial_learning_rate, pi=True, first_decay_steps=first_decay_steps, alpha=alpha, t_mul=t_mul, m_mul=m_mul)
     _positive_steps("first_decay_steps", first_decay_steps)
 
     def schedule(step):

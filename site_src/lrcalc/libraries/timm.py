@@ -644,3 +644,8 @@ for _name in ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"):
 record(MODULE + "WSDLRScheduler").spans(length=given("t_initial"), warmup=given("warmup_t"))
 for _name in ("StepLRScheduler", "MultiStepLRScheduler", "PlateauLRScheduler"):
     record(MODULE + _name).spans(warmup=given("warmup_t"))
+
+# Code written for timm before 0.5.0 (Swin Transformer's, for one) passes the cycle arguments' old names
+# (timm commit 29a37e2 renamed them in cosine_lr.py and tanh_lr.py).
+for _name in ("CosineLRScheduler", "TanhLRScheduler"):
+    record(MODULE + _name).was_called(t_mul="cycle_mul (renamed in timm 0.5.0)", decay_rate="cycle_decay (renamed in timm 0.5.0)")
