@@ -5,6 +5,7 @@
     lrcalc schedule cosine_decay init_value=0.1 steps=100 --steps 120
     lrcalc from-library "StepLR(optimizer, step_size=30)" --lr 0.1 --format csv
     lrcalc schedule one_cycle max_value=0.1 total_steps=1000 --to pytorch
+    lrcalc from-config recipe.yaml --dataset-size 52002 --format csv
     lrcalc find lr_finder.json
     lrcalc list torch
 
@@ -28,7 +29,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
-from . import export, fmt, span
+from . import configs, export, fmt, span
 from .explore import call_text
 from .pasting import read_names, role_values
 from .training import MAX_STEPS
@@ -104,6 +105,20 @@ examples:
       --epochs 30 --steps-per-epoch 391 --format csv
 """
 
+FROM_CONFIG_EXAMPLES = """\
+PATH is a training config: YAML or JSON (Hugging Face TrainingArguments keys, as TRL, alignment-handbook
+and LLaMA-Factory recipes write them) or a Python file with a TrainingArguments(...) call; - reads
+standard input. The curve is the learning rate of every optimizer step of the run, counted as the
+framework counts it: --dataset-size with the config's batch size, gradient accumulation and --devices,
+or --steps-per-epoch directly (neither is needed when the config sets max_steps). How the steps were
+counted is printed on standard error.
+
+examples:
+  lrcalc from-config recipe.yaml --dataset-size 52002 --format csv > lr.csv
+  lrcalc from-config args.json --steps-per-epoch 1200 --devices 8
+  cat config.yaml | lrcalc from-config - --dataset-size 10000 --format json
+"""
+
 FIND_EXAMPLES = """\
 FILE is a range test exported by torch-lr-finder, fastai, Lightning or a Keras LR finder (JSON or
 CSV), or a CSV with lr and loss columns; - reads standard input.
@@ -149,6 +164,16 @@ def _parser() -> argparse.ArgumentParser:
     library.add_argument("--steps-per-epoch", type=_whole("--steps-per-epoch", 1, MAX_STEPS), metavar="N",
                          help="optimizer steps per epoch: names such as len(train_loader) take it")
     _curve_options(library)
+
+    config = _command(commands, "from-config", "the schedule a training config gives, per optimizer step", FROM_CONFIG_EXAMPLES, _run_from_config)
+    config.add_argument("path", metavar="PATH", help="the config file (YAML, JSON or Python), or - for standard input")
+    config.add_argument("--dataset-size", type=_whole("--dataset-size", 1, 10**12), metavar="N", help="examples in the training set")
+    config.add_argument("--steps-per-epoch", type=_whole("--steps-per-epoch", 1, MAX_STEPS), metavar="N",
+                        help="optimizer steps per epoch, instead of counting them from --dataset-size")
+    config.add_argument("--devices", type=_whole("--devices", 1, 1_000_000), default=1, metavar="N",
+                        help="data-parallel processes (GPUs), default 1")
+    config.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="table (default, 4 significant digits), csv or json (exact values)")
 
     find = _command(commands, "find", "suggest a learning rate from an LR range test", FIND_EXAMPLES, _run_find)
     find.add_argument("file", metavar="FILE", help="the range test's output (JSON or CSV), or - for standard input")
@@ -350,17 +375,61 @@ def _curve(schedule: Callable[[int], float], steps: int) -> tuple[list[float], l
     return values, notes
 
 
+# ---------------------------------------------------------------- from-config
+
+
+def _run_from_config(args: argparse.Namespace) -> int:
+    text, name = _read_input(args.path)
+    run = configs.plan(configs.read_config(text, name or ""), dataset_size=args.dataset_size,
+                       steps_per_epoch=args.steps_per_epoch, devices=args.devices)
+    print(f"lrcalc: read as a {run.framework} config", file=sys.stderr)
+    if run.asked:
+        for asked in run.asked:
+            option = "--dataset-size N (or --steps-per-epoch N)" if asked.name == "dataset_size" else f"--{asked.name.replace('_', '-')} N"
+            print(f"lrcalc: missing value: {asked.label.lower()}: {asked.hint}; give it with {option}", file=sys.stderr)
+        return 2
+    if run.total_steps > MAX_STEPS:
+        raise Failure(f"the run has {fmt.count(run.total_steps)} optimizer steps; lrcalc prints at most {fmt.count(MAX_STEPS)}")
+    for line in run.counting:
+        print(f"lrcalc: {line}", file=sys.stderr)
+    for note in run.notes:
+        print(f"lrcalc: note: {note}", file=sys.stderr)
+    for warning in run.warnings:
+        print(f"lrcalc: warning: {warning}", file=sys.stderr)
+    values, notes = _curve(run.schedule(), run.total_steps)
+    for note in notes:
+        print(f"lrcalc: note: {note}", file=sys.stderr)
+    if args.format == "json":
+        document = {"framework": run.framework, "call": call_text(run.spec, run.lr, run.kwargs), "lr": run.lr, "kwargs": run.kwargs,
+                    "steps_per_epoch": run.steps_per_epoch, "steps": len(values), "used": run.used, "ignored": run.ignored,
+                    "defaults": run.defaults, "counting": run.counting, "notes": run.notes + notes, "warnings": run.warnings,
+                    "values": values}
+        print(json.dumps(document, allow_nan=False, indent=2, default=str))
+    elif args.format == "csv":
+        print("step,lr")
+        print("\n".join(f"{step},{value!r}" for step, value in enumerate(values)))
+    else:
+        width = max(len("step"), len(str(len(values) - 1)))
+        print(f"{'step':>{width}}  lr")
+        print("\n".join(f"{step:>{width}}  {fmt.lr(value)}" for step, value in enumerate(values)))
+    return 0
+
+
+def _read_input(path: str) -> tuple[str, str | None]:
+    """A file's text and name, or standard input's (``-``)."""
+    if path == "-":
+        return sys.stdin.read(), None
+    try:
+        return Path(path).read_text(encoding="utf-8"), Path(path).name
+    except (OSError, UnicodeDecodeError) as error:
+        raise Failure(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+
+
 # ---------------------------------------------------------------- find and list
 
 
 def _run_find(args: argparse.Namespace) -> int:
-    if args.file == "-":
-        text, name = sys.stdin.read(), None
-    else:
-        try:
-            text, name = Path(args.file).read_text(encoding="utf-8"), Path(args.file).name
-        except (OSError, UnicodeDecodeError) as error:
-            raise Failure(f"cannot read {args.file}: {getattr(error, 'strerror', None) or error}") from None
+    text, name = _read_input(args.file)
     result = analyse(text, name, smoothing=args.smoothing, num_it=args.num_it)
     if not result["ok"]:
         raise Failure(result["error"])

@@ -271,3 +271,53 @@ def test_console_script_is_installed():
     run = subprocess.run([script, "schedule", "constant", "value=0.5", "--steps", "2", "--format", "csv"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == ["step,lr", "0,0.5", "1,0.5"]
+
+
+# ---------------------------------------------------------------- from-config
+
+RECIPE = "learning_rate: 2.0e-05\nlr_scheduler_type: cosine\nwarmup_ratio: 0.1\nnum_train_epochs: 3\nper_device_train_batch_size: 4\ngradient_accumulation_steps: 8\n"
+
+
+def test_from_config_csv_is_one_row_per_optimizer_step(tmp_path):
+    path = tmp_path / "recipe.yaml"
+    path.write_text(RECIPE, encoding="utf-8")
+    run = lrcalc("from-config", str(path), "--dataset-size", "1000", "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.reader(io.StringIO(run.stdout)))
+    assert rows[0] == ["step", "lr"] and len(rows) == 1 + 96
+    expected = from_library("transformers.get_cosine_schedule_with_warmup", lr=2e-5, num_warmup_steps=10, num_training_steps=96)
+    assert [float(lr) for _, lr in rows[1:]] == [expected(i) for i in range(96)]
+    assert "32 optimizer steps per epoch" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_from_config_reads_standard_input_and_json_output():
+    run = lrcalc("from-config", "-", "--steps-per-epoch", "10", "--devices", "2", "--format", "json", stdin=RECIPE)
+    assert run.returncode == 0, run.stderr
+    document = strict_json(run.stdout)
+    assert document["steps"] == 30 and document["kwargs"]["num_warmup_steps"] == 3 and len(document["values"]) == 30
+
+
+def test_from_config_asks_for_the_data_set_size():
+    run = lrcalc("from-config", "-", stdin=RECIPE)
+    assert run.returncode == 2 and run.stdout == ""
+    assert "missing value: training examples" in run.stderr and "--dataset-size N" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("stdin", "fragment"),
+    [
+        ("learning_rate: 2e-5\nnum_train_epochs: 3\n", "Write learning_rate: 2.0e-5"),
+        ("param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500)]\n", "OpenMMLab mmengine config"),
+        ("model = build_model(cfg)\n", "no training arguments call found"),
+        ("lr_scheduler:\n  class_path: torch.optim.lr_scheduler.StepLR\n", "Lightning CLI config"),
+    ],
+)
+def test_from_config_refuses_with_one_line(stdin, fragment):
+    run = lrcalc("from-config", "-", "--dataset-size", "100", stdin=stdin)
+    assert run.returncode == 2 and run.stdout == "" and "Traceback" not in run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("lrcalc: error: ")]
+    assert len(errors) == 1 and fragment in errors[0], run.stderr
+
+
+def test_from_config_missing_file():
+    assert_one_line_error(lrcalc("from-config", "/nonexistent/recipe.yaml", "--dataset-size", "10"), "cannot read /nonexistent/recipe.yaml")

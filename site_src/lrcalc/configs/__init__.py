@@ -1,0 +1,229 @@
+"""Whole training configs: the schedule a framework builds from a config, per optimizer step.
+
+People who fine-tune write a config, not a scheduler call: ``lr_scheduler_type:
+cosine``, ``warmup_steps: 0.03``, ``num_train_epochs: 3``,
+``per_device_train_batch_size: 4``, ``gradient_accumulation_steps: 8``. The
+framework turns that and the size of the data set into a scheduler, counting
+optimizer steps its own way. :func:`read_config` reads the text (YAML, JSON or a
+Python call such as ``TrainingArguments(...)``), :func:`plan` says which
+framework it is for and works out the run exactly as that framework does; its
+:class:`Run` gives the schedule, the numbers it was computed from and what
+was used and ignored.
+
+Frameworks read: Hugging Face ``TrainingArguments`` (the Trainer, and recipe
+formats that pass their keys through: TRL, alignment-handbook,
+LLaMA-Factory); see :mod:`lrcalc.configs.transformers`. Configs for other
+frameworks are recognised and refused with a message naming the framework.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from ..libraries import from_library, lookup
+
+try:  # a dependency of the package; the page's archive holds it (imported here so the page's snapshot has it)
+    import yaml
+except ImportError:  # pragma: no cover
+    yaml = None
+
+MAX_CONFIG = 200_000
+"""Characters: a config is a page of text, not a data set."""
+
+
+class ConfigError(ValueError):
+    """The config could not be read or its framework refuses it; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A value the config cannot say (the data set's size, the number of devices)."""
+
+    name: str  # "dataset_size", "steps_per_epoch", "devices"
+    label: str
+    hint: str
+
+
+@dataclass
+class Run:
+    """What a framework builds from a config: the scheduler call and the run it is stepped over."""
+
+    framework: str  # as the page says it: "Hugging Face Trainer (TrainingArguments)"
+    api: str  # the scheduler the framework builds, such as transformers.get_scheduler
+    lr: float | None
+    kwargs: dict[str, Any]
+    total_steps: int  # optimizer steps in the run
+    steps_per_epoch: int | None  # optimizer steps per epoch (None: the run is max_steps long, epochs do not matter)
+    used: dict[str, Any]  # the config's keys that decide the schedule, with their values
+    ignored: list[str]  # the others
+    defaults: dict[str, Any] = field(default_factory=dict)  # keys the config leaves out, at the framework's default
+    counting: list[str] = field(default_factory=list)  # how the steps were counted, one line per rule
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # where the framework's versions disagree, and what to write instead
+    asked: list[Asked] = field(default_factory=list)  # values still needed (the schedule cannot be computed until given)
+
+    @property
+    def ready(self) -> bool:
+        return not self.asked
+
+    def schedule(self) -> Callable[[int], float]:
+        """``schedule(i)``: the learning rate the optimizer uses for its i-th step (0-based)."""
+        if self.asked:
+            raise ConfigError("missing values: " + ", ".join(a.name for a in self.asked))
+        return from_library(self.api, lr=self.lr, **self.kwargs)
+
+    def curve(self) -> list[float]:
+        """The learning rate of every optimizer step of the run, 0 .. total_steps - 1."""
+        schedule = self.schedule()
+        return [schedule(step) for step in range(self.total_steps)]
+
+    @property
+    def spec(self):
+        return lookup(self.api)
+
+
+def read_config(text: str, filename: str = "") -> dict[str, Any]:
+    """A config's text as a mapping: JSON, YAML (PyYAML's safe loader) or a Python call's keyword arguments.
+
+    >>> read_config('{"learning_rate": 2e-5}')
+    {'learning_rate': 2e-05}
+    >>> read_config("args = TrainingArguments(output_dir='out', learning_rate=2e-5, num_train_epochs=3)")
+    {'output_dir': 'out', 'learning_rate': 2e-05, 'num_train_epochs': 3}
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigError("paste or upload a training config (YAML, JSON or a TrainingArguments(...) call)")
+    if len(text) > MAX_CONFIG:
+        raise ConfigError(f"the text is too long to be a training config ({len(text):,} characters; at most {MAX_CONFIG:,})")
+    name = filename.lower()
+    stripped = text.strip()
+    if name.endswith(".py") or (not name.endswith((".json", ".yaml", ".yml")) and _looks_like_python(stripped)):
+        return _python_config(stripped)
+    if name.endswith(".json") or stripped.startswith("{"):
+        try:
+            loaded = json.loads(stripped)
+        except ValueError as error:
+            if name.endswith(".json"):
+                raise ConfigError(f"the JSON could not be read: {error}") from None
+            loaded = _yaml(stripped)  # YAML flow style is a superset of JSON
+    else:
+        loaded = _yaml(stripped)
+    if not isinstance(loaded, dict):
+        what = "a list" if isinstance(loaded, list) else "a single value"
+        raise ConfigError(f"a training config is a mapping of keys to values, such as learning_rate: 2.0e-5 on its own line; this text reads as {what}")
+    return loaded
+
+
+def _yaml(text: str) -> Any:
+    if yaml is None:  # pragma: no cover
+        raise ConfigError("reading YAML needs PyYAML (pip install pyyaml)")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"the YAML could not be read: {where}{problem}") from None
+
+
+def _looks_like_python(text: str) -> bool:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    return any(isinstance(node, ast.Call) for node in ast.walk(tree))
+
+
+CONFIG_CALLS = ("TrainingArguments", "Seq2SeqTrainingArguments", "SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig",
+                "GRPOConfig", "RewardConfig", "PPOConfig", "RLOOConfig", "OnlineDPOConfig", "GKDConfig", "BCOConfig", "PRMConfig")
+"""The calls whose keyword arguments are TrainingArguments' (transformers' own, and TRL's subclasses)."""
+
+
+def _python_config(text: str) -> dict[str, Any]:
+    """The literal keyword arguments of the last ``TrainingArguments(...)`` (or a TRL config) call; others are named."""
+    tree = ast.parse(text)
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and _call_name(node.func) in CONFIG_CALLS]
+    assigned = {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
+    if not calls and "param_scheduler" in assigned:
+        raise ConfigError("this looks like an OpenMMLab mmengine config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory)")
+    if not calls:
+        raise ConfigError(f"no training arguments call found; lrcalc reads {', '.join(CONFIG_CALLS[:3])} and TRL's configs (SFTConfig, DPOConfig, ...)")
+    call = calls[-1]
+    if call.args:
+        raise ConfigError(f"{_call_name(call.func)} takes keyword arguments only")
+    config: dict[str, Any] = {}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            if isinstance(keyword.value, ast.Dict):
+                try:
+                    config.update(ast.literal_eval(keyword.value))
+                    continue
+                except ValueError:
+                    pass
+            raise ConfigError(f"**{ast.unparse(keyword.value)} cannot be read without running the script: write its keys out")
+        try:
+            config[keyword.arg] = ast.literal_eval(keyword.value)
+        except ValueError:
+            config[keyword.arg] = Unread(ast.unparse(keyword.value))
+    return config
+
+
+def _call_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A Python config's value that is not a literal (``args.lr``): fine for a key the schedule does not use."""
+
+    text: str
+
+
+OTHER_FRAMEWORKS = (
+    ("torchtune", lambda c: isinstance(c.get("lr_scheduler"), Mapping) and "_component_" in c["lr_scheduler"]),
+    ("DeepSpeed", lambda c: isinstance(c.get("scheduler"), Mapping) and "type" in c["scheduler"] and "params" in c["scheduler"]),
+    ("OpenMMLab mmengine", lambda c: "param_scheduler" in c),
+    ("Lightning CLI", lambda c: isinstance(c.get("lr_scheduler"), Mapping) and "class_path" in c["lr_scheduler"]),
+    ("Composer / llm-foundry", lambda c: "scheduler" in c and isinstance(c["scheduler"], Mapping) and ("t_warmup" in c["scheduler"] or "name" in c["scheduler"])),
+    ("axolotl", lambda c: "micro_batch_size" in c or "base_model" in c and "lr_scheduler" in c),
+)
+
+
+def framework_of(config: Mapping[str, Any]) -> str:
+    """Which framework a config is for: "transformers", or the name of one lrcalc does not read yet."""
+    from . import transformers
+
+    for name, test in OTHER_FRAMEWORKS:
+        if test(config):
+            return name
+    if transformers.is_training_arguments(config):
+        return "transformers"
+    return ""
+
+
+def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_epoch: int | None = None, devices: int = 1) -> Run:
+    """The run a framework builds from ``config``: its scheduler, its length in optimizer steps, what it used.
+
+    ``dataset_size`` (examples) or ``steps_per_epoch`` (optimizer steps, given directly) says what the
+    config cannot; ``devices`` is the data-parallel world size. Without them, :attr:`Run.asked` lists
+    what is needed (unless the run's length does not depend on them).
+    """
+    from . import transformers
+
+    found = framework_of(config)
+    if found == "transformers":
+        return transformers.plan(config, dataset_size=dataset_size, steps_per_epoch=steps_per_epoch, devices=devices)
+    if found:
+        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory)")
+    raise ConfigError("no scheduler settings found: lrcalc reads Hugging Face TrainingArguments configs (learning_rate, lr_scheduler_type, num_train_epochs or max_steps, ...)")
+
+
+def from_config(text: str, filename: str = "", **run: Any) -> Run:
+    """:func:`plan` for a config's text."""
+    return plan(read_config(text, filename), **run)

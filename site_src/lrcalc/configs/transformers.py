@@ -1,0 +1,231 @@
+"""Hugging Face ``TrainingArguments``: the schedule the ``Trainer`` builds, per optimizer step.
+
+The rules, each from transformers' own source (5.x; file and method named where
+the rule lives, so a new release can be checked against them):
+
+- **Batches per epoch** (the training ``DataLoader``'s length, per process):
+  ``ceil(examples / per_device_train_batch_size)`` batches, ``floor`` with
+  ``dataloader_drop_last``; with several devices Accelerate shards those
+  batches round-robin and pads the last round (``even_batches``), so each
+  process has ``ceil(batches / devices)`` (``floor`` with ``drop_last``):
+  accelerate/data_loader.py, ``BatchSamplerShard.__len__``.
+- **Optimizer steps per epoch**: ``max(ceil(batches / gradient_accumulation_steps), 1)``;
+  the last step of an epoch takes the remaining batches
+  (trainer.py, ``Trainer.set_initial_training_values``). transformers before
+  4.46 rounded down instead (``batches // gradient_accumulation_steps``).
+- **Total steps**: ``max_steps`` when it is > 0 (the data set's size then does
+  not matter), else ``ceil(num_train_epochs * steps_per_epoch)``; a fractional
+  ``num_train_epochs`` stops mid-epoch (same method).
+- **Warmup**: ``int(warmup_steps)`` when ``warmup_steps >= 1``, else
+  ``ceil(total * warmup_steps)`` (training_args.py,
+  ``TrainingArguments.get_warmup_steps``). transformers 4 had
+  ``warmup_ratio`` with the same rounding, used when ``warmup_steps`` is 0;
+  transformers 5 removed it and reads a ``warmup_steps`` below 1 as the ratio.
+- **The scheduler**: ``get_scheduler(lr_scheduler_type, optimizer,
+  num_warmup_steps, num_training_steps, scheduler_specific_kwargs=lr_scheduler_kwargs)``
+  (``Trainer.create_scheduler``), stepped once per optimizer step, after it:
+  the i-th optimizer step uses ``schedule(i)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Mapping
+
+from .. import fmt
+from . import Asked, ConfigError, Run, Unread
+
+FRAMEWORK = "Hugging Face Trainer (TrainingArguments)"
+API = "transformers.get_scheduler"
+
+DEFAULTS: dict[str, Any] = {
+    "learning_rate": 5e-5,
+    "lr_scheduler_type": "linear",
+    "lr_scheduler_kwargs": None,
+    "warmup_steps": 0,
+    "num_train_epochs": 3.0,
+    "max_steps": -1,
+    "per_device_train_batch_size": 8,
+    "gradient_accumulation_steps": 1,
+    "dataloader_drop_last": False,
+}
+"""TrainingArguments' defaults for the keys that decide the schedule (training_args.py)."""
+
+USED = (*DEFAULTS, "warmup_ratio")
+MARKERS = {"learning_rate", "lr_scheduler_type", "num_train_epochs", "max_steps", "per_device_train_batch_size",
+           "gradient_accumulation_steps", "warmup_ratio", "warmup_steps", "output_dir", "per_device_eval_batch_size"}
+
+OUT_OF_SCOPE = {
+    "reduce_lr_on_plateau": "it follows the evaluation metric, which a config does not contain",
+    "greedy": "it follows the evaluation metric, which a config does not contain",
+}
+
+
+def is_training_arguments(config: Mapping[str, Any]) -> bool:
+    """Whether a mapping has TrainingArguments' keys (a recipe's other keys are allowed beside them)."""
+    return len(MARKERS & set(config)) >= 2 or "lr_scheduler_type" in config
+
+
+def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_epoch: int | None = None, devices: int = 1) -> Run:
+    """The Trainer's run for ``config``; see the module's rules."""
+    used = {key: config[key] for key in USED if key in config}
+    for key, value in used.items():
+        if isinstance(value, Unread):
+            raise ConfigError(f"{key}={value.text} is not a literal value: the schedule depends on it, so write its value")
+    args = {**DEFAULTS, **{k: v for k, v in used.items() if k != "warmup_ratio"}}
+    notes: list[str] = []
+    warnings: list[str] = []
+    lr = _number(args, "learning_rate", low=0.0)
+    name = args["lr_scheduler_type"]
+    if not isinstance(name, str):
+        raise ConfigError(f"lr_scheduler_type must be a name such as 'linear' or 'cosine' (got {name!r})")
+    if name in OUT_OF_SCOPE:
+        raise ConfigError(f"lr_scheduler_type {name!r} cannot be computed from a config: {OUT_OF_SCOPE[name]}")
+    kwargs = _scheduler_kwargs(args["lr_scheduler_kwargs"])
+    epochs = _number(args, "num_train_epochs", low=0.0)
+    max_steps = _whole(args, "max_steps", low=None)
+    batch = _whole(args, "per_device_train_batch_size", low=1)
+    accumulation = _whole(args, "gradient_accumulation_steps", low=1)
+    drop_last = args["dataloader_drop_last"]
+    if not isinstance(drop_last, bool):
+        raise ConfigError(f"dataloader_drop_last must be true or false (got {drop_last!r})")
+    warmup = _number(args, "warmup_steps", low=None)
+    if warmup < 0:
+        raise ConfigError(f"Got warmup_steps = {fmt.number(warmup)}, Expected value warmup_steps >= 0")
+    if "warmup_ratio" in used:
+        ratio = _number(used, "warmup_ratio", low=0.0)
+        if ratio > 1:
+            raise ConfigError(f"warmup_ratio must lie in range [0,1] (got {fmt.number(ratio)})")
+        if warmup == 0:
+            warmup = ratio
+            warnings.append(f"warmup_ratio is transformers 4's: the curve warms up as transformers 4 does (ceil(total steps × {fmt.number(ratio)})). "
+                            f"transformers 5 has no warmup_ratio, and a recipe parser that allows extra keys drops it: no warmup at all. "
+                            f"Write warmup_steps: {fmt.number(ratio)} for this warmup in both")
+        else:
+            notes.append("warmup_ratio is ignored: warmup_steps is set, and transformers 4 used warmup_steps first")
+    counting: list[str] = []
+    asked: list[Asked] = []
+    per_epoch: int | None = None
+    if max_steps > 0:
+        total = max_steps
+        counting.append(f"max_steps={fmt.count(max_steps)} sets the run's length (the data set's size and num_train_epochs do not change it)")
+        if steps_per_epoch or dataset_size:
+            per_epoch = _per_epoch(dataset_size, steps_per_epoch, batch, accumulation, devices, drop_last, [])
+    else:
+        if epochs <= 0:
+            raise ConfigError("num_train_epochs must be > 0 when max_steps is not set (got 0)")
+        if not (steps_per_epoch or dataset_size):
+            asked.append(Asked("dataset_size", "Training examples", "the number of examples in the training set (len(train_dataset)); or give the optimizer steps per epoch"))
+            total = 0
+        else:
+            per_epoch = _per_epoch(dataset_size, steps_per_epoch, batch, accumulation, devices, drop_last, counting)
+            total = math.ceil(epochs * per_epoch)
+            counting.append(f"{fmt.number(epochs)} epoch{'' if epochs == 1 else 's'} × {fmt.count(per_epoch)} = {fmt.count(total)} optimizer steps"
+                            + (" (ceil: the last epoch stops part way)" if epochs * per_epoch != total else ""))
+    warmup_steps = 0
+    if total:
+        warmup_steps = int(warmup) if warmup >= 1 else math.ceil(total * warmup)
+        if warmup and warmup < 1:
+            counting.append(f"warmup: ceil({fmt.count(total)} × {fmt.number(warmup)}) = {fmt.count(warmup_steps)} steps")
+        elif warmup:
+            counting.append(f"warmup: {fmt.count(warmup_steps)} steps")
+    call = {"name": name, "num_warmup_steps": warmup_steps, "num_training_steps": total}
+    if kwargs:
+        call["scheduler_specific_kwargs"] = kwargs
+    run = Run(
+        framework=FRAMEWORK,
+        api=API,
+        lr=lr,
+        kwargs=call,
+        total_steps=total,
+        steps_per_epoch=per_epoch,
+        used=used,
+        ignored=sorted(key for key in config if key not in USED),
+        defaults={key: value for key, value in DEFAULTS.items() if key not in used},
+        counting=counting,
+        notes=notes,
+        warnings=warnings,
+        asked=asked,
+    )
+    if run.ready:
+        try:
+            run.schedule()(0)
+        except ValueError as error:  # what get_scheduler itself refuses: an unknown name, a bad kwarg
+            raise ConfigError(str(error)) from None
+    return run
+
+
+def _per_epoch(dataset_size: int | None, steps_per_epoch: int | None, batch: int, accumulation: int, devices: int,
+               drop_last: bool, counting: list[str]) -> int:
+    """Optimizer steps per epoch: given, or counted from the data set as the Trainer and Accelerate count them."""
+    if steps_per_epoch:
+        counting.append(f"{fmt.count(steps_per_epoch)} optimizer steps per epoch (given)")
+        return steps_per_epoch
+    assert dataset_size is not None
+    rounding = math.floor if drop_last else math.ceil
+    batches = rounding(dataset_size / batch)
+    per_device = rounding(batches / devices)
+    word = "floor" if drop_last else "ceil"
+    line = f"{fmt.count(dataset_size)} examples / batch {batch} = {fmt.count(batches)} batches ({word})"
+    if devices > 1:
+        line += f"; / {devices} devices = {fmt.count(per_device)} per device ({word})"
+    counting.append(line)
+    if per_device < 1:
+        raise ConfigError(f"the training set ({fmt.count(dataset_size)} examples) gives no full batch of {batch * devices} with dataloader_drop_last")
+    steps = max(math.ceil(per_device / accumulation), 1)
+    if accumulation > 1:
+        rest = per_device % accumulation
+        counting.append(f"{fmt.count(per_device)} batches / gradient_accumulation_steps {accumulation} = {fmt.count(steps)} optimizer steps per epoch (ceil"
+                        + (f"; the last one takes {rest} batch{'es' if rest > 1 else ''})" if rest else ")"))
+    return steps
+
+
+def _number(args: Mapping[str, Any], key: str, low: float | None) -> float:
+    value = args[key]
+    if isinstance(value, str):
+        raise ConfigError(_text_number(key, value))
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{key} must be a number (got {value!r})")
+    if low is not None and value < low:
+        raise ConfigError(f"{key} must be >= {fmt.number(low)} (got {fmt.number(value)})")
+    return value
+
+
+def _whole(args: Mapping[str, Any], key: str, low: int | None) -> int:
+    value = args[key]
+    if isinstance(value, str):
+        raise ConfigError(_text_number(key, value))
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{key} must be a whole number (got {value!r})")
+    if low is not None and value < low:
+        raise ConfigError(f"{key} must be >= {low} (got {value})")
+    return value
+
+
+def _text_number(key: str, value: str) -> str:
+    """A number the YAML read as text: PyYAML (YAML 1.1) reads 2e-5, without a point, as a string; the Trainer then fails."""
+    try:
+        float(value)
+    except ValueError:
+        return f"{key} must be a number (got the text {value!r})"
+    mantissa, _, exponent = value.lower().partition("e")
+    better = f"{mantissa if '.' in mantissa else mantissa + '.0'}e{exponent}" if exponent else value
+    return (f"{key} is the text {value!r}, not a number: YAML reads a number such as 2e-5 without a decimal point as text, "
+            f"and the Trainer fails on it. Write {key}: {better}")
+
+
+def _scheduler_kwargs(value: Any) -> dict[str, Any]:
+    """lr_scheduler_kwargs: a mapping, or a JSON object as text (TrainingArguments.__post_init__ parses those)."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        if not value.startswith("{"):
+            raise ConfigError(f"lr_scheduler_kwargs must be a mapping such as {{'min_lr_rate': 0.1}} (got {value!r})")
+        try:
+            value = json.loads(value)
+        except ValueError as error:
+            raise ConfigError(f"lr_scheduler_kwargs could not be read as JSON: {error}") from None
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"lr_scheduler_kwargs must be a mapping such as {{'min_lr_rate': 0.1}} (got {value!r})")
+    return dict(value)

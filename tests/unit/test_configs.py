@@ -1,0 +1,124 @@
+"""Training configs: how the Hugging Face Trainer counts a run, read from YAML, JSON and Python.
+
+The curves themselves are checked against the real Trainer in test_config_corpus.py; these
+tests pin each counting rule of lrcalc.configs.transformers on small cases that show it, and
+what is refused.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from lrcalc import from_library
+from lrcalc.configs import ConfigError, from_config, plan, read_config
+
+RECIPE = """\
+model_name_or_path: mistralai/Mistral-7B-v0.1
+learning_rate: 2.0e-05
+lr_scheduler_type: cosine
+warmup_ratio: 0.1
+num_train_epochs: 3
+per_device_train_batch_size: 4
+gradient_accumulation_steps: 8
+bf16: true
+"""
+
+
+def test_a_recipe_is_counted_as_the_trainer_counts_it():
+    run = from_config(RECIPE, dataset_size=1000)
+    # 1000 / 4 = 250 batches; ceil(250 / 8) = 32 optimizer steps per epoch; 3 epochs; warmup ceil(96 * 0.1)
+    assert (run.steps_per_epoch, run.total_steps) == (32, 96)
+    assert run.kwargs == {"name": "cosine", "num_warmup_steps": 10, "num_training_steps": 96}
+    assert run.lr == 2e-5 and run.framework.startswith("Hugging Face Trainer")
+    assert run.ignored == ["bf16", "model_name_or_path"]
+    assert "warmup_ratio" in run.used and "max_steps" in run.defaults
+    expected = from_library("transformers.get_cosine_schedule_with_warmup", lr=2e-5, num_warmup_steps=10, num_training_steps=96)
+    assert run.curve() == [expected(i) for i in range(96)]
+
+
+def test_without_the_data_set_size_it_asks_for_it():
+    run = from_config(RECIPE)
+    assert [a.name for a in run.asked] == ["dataset_size"] and not run.ready
+    with pytest.raises(ConfigError, match="missing values: dataset_size"):
+        run.schedule()
+
+
+def test_max_steps_needs_no_data_set():
+    run = from_config("learning_rate: 1.0e-4\nmax_steps: 500\nwarmup_steps: 50\nlr_scheduler_type: constant_with_warmup\nnum_train_epochs: 3")
+    assert run.ready and run.total_steps == 500 and run.kwargs["num_warmup_steps"] == 50
+
+
+@pytest.mark.parametrize(
+    ("size", "batch", "accumulation", "devices", "drop_last", "per_epoch"),
+    [
+        (1000, 4, 8, 1, False, 32),  # 250 batches, the last step takes 2
+        (1000, 4, 1, 1, False, 250),
+        (1001, 4, 1, 1, False, 251),  # the partial batch is a batch
+        (1001, 4, 1, 1, True, 250),  # ... unless dropped
+        (1000, 4, 8, 4, False, 8),  # 250 batches over 4 devices: 63 each (padded), ceil(63 / 8)
+        (10, 4, 8, 1, False, 1),  # fewer batches than one accumulation: still one step
+    ],
+)
+def test_steps_per_epoch(size, batch, accumulation, devices, drop_last, per_epoch):
+    config = {"learning_rate": 1e-4, "per_device_train_batch_size": batch, "gradient_accumulation_steps": accumulation, "dataloader_drop_last": drop_last}
+    assert plan(config, dataset_size=size, devices=devices).steps_per_epoch == per_epoch
+
+
+def test_fractional_epochs_stop_part_way():
+    run = plan({"learning_rate": 1e-4, "num_train_epochs": 1.5, "per_device_train_batch_size": 8}, steps_per_epoch=25)
+    assert run.total_steps == math.ceil(1.5 * 25)
+
+
+@pytest.mark.parametrize(("warmup", "total", "steps"), [(0.03, 96, 3), (0.1, 95, 10), (5, 96, 5), (5.7, 96, 5), (0, 96, 0)])
+def test_warmup_steps_or_ratio(warmup, total, steps):
+    run = plan({"learning_rate": 1e-4, "max_steps": total, "warmup_steps": warmup, "lr_scheduler_type": "linear"})
+    assert run.kwargs["num_warmup_steps"] == steps
+
+
+def test_transformers_4_warmup_ratio_is_read_with_a_note():
+    run = plan({"learning_rate": 1e-4, "max_steps": 100, "warmup_ratio": 0.05})
+    assert run.kwargs["num_warmup_steps"] == 5 and "transformers 5 has no warmup_ratio" in run.warnings[0]
+    assert "Write warmup_steps: 0.05" in run.warnings[0]
+    run = plan({"learning_rate": 1e-4, "max_steps": 100, "warmup_ratio": 0.05, "warmup_steps": 20})
+    assert run.kwargs["num_warmup_steps"] == 20 and "ignored" in run.notes[0]
+
+
+def test_scheduler_kwargs_as_a_mapping_or_json_text():
+    for kwargs in ({"min_lr_rate": 0.1}, '{"min_lr_rate": 0.1}'):
+        run = plan({"learning_rate": 1e-4, "max_steps": 100, "lr_scheduler_type": "cosine_with_min_lr", "lr_scheduler_kwargs": kwargs})
+        assert run.curve()[-1] > 1e-5
+
+
+def test_python_training_arguments():
+    run = from_config("args = TrainingArguments(output_dir=args.out, learning_rate=3e-4, max_steps=200, lr_scheduler_type='linear', report_to='none')")
+    assert run.total_steps == 200 and run.lr == 3e-4 and "output_dir" in run.ignored
+    assert read_config("SFTConfig(**{'learning_rate': 1e-5, 'max_steps': 10})") == {"learning_rate": 1e-5, "max_steps": 10}
+
+
+def test_json_config():
+    assert from_config('{"learning_rate": 5e-5, "max_steps": 10, "lr_scheduler_type": "constant"}').curve() == [5e-5] * 10
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("learning_rate: 2e-5\nnum_train_epochs: 3", "YAML reads a number such as 2e-5 without a decimal point as text"),
+        ("learning_rate: 1.0e-4\nmax_steps: 10\nlr_scheduler_type: cosine_fancy", "'cosine_fancy' is not a valid SchedulerType"),
+        ("learning_rate: 1.0e-4\nmax_steps: 10\nwarmup_steps: -1", "warmup_steps >= 0"),
+        ("learning_rate: 1.0e-4\nmax_steps: 10\nlr_scheduler_type: reduce_lr_on_plateau", "follows the evaluation metric"),
+        ("learning_rate: 1.0e-4\nper_device_train_batch_size: 0", "per_device_train_batch_size must be >= 1"),
+        ("TrainingArguments(learning_rate=args.lr, max_steps=10)", "learning_rate=args.lr is not a literal"),
+        ("lr_scheduler:\n  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup\n  num_warmup_steps: 100", "torchtune"),
+        ('{"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}}}', "DeepSpeed"),
+        ("learning_rate: [1, 2\n", "the YAML could not be read: line 1"),
+        ("- a\n- b", "this text reads as a list"),
+        ("just words", "this text reads as a single value"),
+        ("", "paste or upload a training config"),
+    ],
+)
+def test_refused_with_a_message(text, message):
+    with pytest.raises(ConfigError) as error:
+        from_config(text, dataset_size=100)
+    assert message in str(error.value)
