@@ -1,0 +1,51 @@
+"""Training configs from public repositories, against the real Hugging Face Trainer running them.
+
+tests/configs/hf/ holds the configs verbatim (sources.json: repository, path, commit);
+tests/configs/expected.json is the learning rate of every optimizer step of a real
+``transformers.Trainer.train()`` run of each (written by tests/configs/generate.py, never
+edited by hand), with the data-set size it ran on. lrcalc, given the same config file and the
+same data-set size, must count the same run and give the same learning rate at every step.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lrcalc.configs import from_config
+
+HERE = Path(__file__).resolve().parents[1] / "configs"
+SOURCES = {s["id"]: s for s in json.loads((HERE / "sources.json").read_text(encoding="utf-8"))}
+EXPECTED = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
+ENTRIES = EXPECTED["entries"]
+
+
+def run_of(entry):
+    path = HERE / SOURCES[entry["id"]]["file"]
+    return from_config(path.read_text(encoding="utf-8"), path.name, dataset_size=entry["dataset_size"], devices=entry["devices"])
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if "lrs" in e], ids=lambda e: e["id"])
+def test_every_optimizer_step_matches_the_trainer(entry):
+    run = run_of(entry)
+    assert run.total_steps == entry["steps"] == len(entry["lrs"])
+    if entry["config_max_steps"] <= 0:
+        assert run.steps_per_epoch == entry["num_update_steps_per_epoch"]
+    assert run.kwargs["num_warmup_steps"] == entry["num_warmup_steps"]
+    assert set(entry["ignored_keys"]) <= set(run.ignored)  # what the Trainer's parser drops, lrcalc lists as ignored
+    peak = max(entry["lrs"]) or 1.0
+    for step, (mine, theirs) in enumerate(zip(run.curve(), entry["lrs"], strict=True)):
+        assert abs(mine - theirs) <= 1e-9 * peak, f"step {step}: lrcalc {mine!r}, Trainer {theirs!r}"
+
+
+def test_the_corpus_is_real_and_varied():
+    """At least 30 configs from at least 5 repositories, several schedule types, partial last steps exercised."""
+    assert len(ENTRIES) >= 30 and all("lrs" in e for e in ENTRIES)  # the Trainer ran every one
+    assert len({SOURCES[e["id"]]["repo"] for e in ENTRIES}) >= 5
+    assert len({e["lr_scheduler_type"] for e in ENTRIES if "lrs" in e}) >= 4
+    assert any(e["batches_per_epoch"] % e["gradient_accumulation_steps"] for e in ENTRIES if "lrs" in e)
+    assert {"transformers", "accelerate", "torch"} <= set(EXPECTED["libraries"])
+    for source in SOURCES.values():
+        assert len(source["commit"]) == 40 and (HERE / source["file"]).is_file()
