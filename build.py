@@ -245,12 +245,19 @@ def template_env(templates: Path):
 
 
 def bundle_package(root: Path) -> tuple[str, Output]:
-    """Zip lrcalc's sources (fixed timestamps) into ``lrcalc-<version>-<hash>.zip``."""
+    """Zip lrcalc's sources and PyYAML's Python modules (fixed timestamps) into ``lrcalc-<version>-<hash>.zip``.
+
+    PyYAML is the version Pyodide itself ships (its lock file names it; checked here), as its pure-Python
+    modules: its optional C extension is not needed, and Pyodide's wheel is not in the npm package.
+    """
     package = root / "site_src" / "lrcalc"
+    files = [(path, path.relative_to(package.parent)) for path in sorted(package.rglob("*.py"))]
+    yaml_dir = _pyodide_yaml(root)
+    files += [(path, Path("yaml") / path.relative_to(yaml_dir)) for path in sorted(yaml_dir.glob("*.py"))]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(package.rglob("*.py")):
-            info = zipfile.ZipInfo(str(path.relative_to(package.parent)), ZIP_DATE)
+        for path, name in files:
+            info = zipfile.ZipInfo(str(name), ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
     data = buffer.getvalue()
@@ -258,6 +265,19 @@ def bundle_package(root: Path) -> tuple[str, Output]:
 
     name = f"lrcalc-{lrcalc.__version__}-{hashlib.sha256(data).hexdigest()[:12]}.zip"
     return name, Output(data, "site_src/lrcalc/")
+
+
+def _pyodide_yaml(root: Path) -> Path:
+    """The installed PyYAML's package folder, when it is the version the pinned Pyodide ships."""
+    try:
+        import yaml
+    except ImportError:
+        raise BuildError("pyproject.toml: PyYAML is needed to build the page (pip install -e '.[site]')") from None
+    lock = json.loads((root / "node_modules" / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    shipped = lock["packages"]["pyyaml"]["version"]
+    if yaml.__version__ != shipped:
+        raise BuildError(f"pyproject.toml: PyYAML must be {shipped}, the version Pyodide ships (installed: {yaml.__version__})")
+    return Path(yaml.__file__).parent
 
 
 def gather_assets(root: Path) -> dict[str, Output]:
@@ -361,7 +381,7 @@ def data_files(data: dict) -> dict[str, Output]:
 
 def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str], data: dict) -> dict:
     """Everything index.html needs: the default results, the form, the finder's example, the article."""
-    from lrcalc import batch, calculator, page, training
+    from lrcalc import batch, calculator, configuring, page, training
 
     initial = page.view(page.State())  # through the worker's own entry point
     catalog = data["catalog"]
@@ -373,6 +393,7 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         "finderURL": urls["finder"],
         "form": calculator.form_spec(),
         "training": list(training.TRAINING_FIELDS),
+        "run": [f["name"] for f in configuring.RUN_FIELDS],
         "initial": initial,
         "defaultState": page.State().to_page(),
         "maxCompare": page.MAX_COMPARE,
@@ -386,6 +407,8 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         catalog=catalog,
         training_fields=training.TRAINING_FIELDS,
         default_paste=page.state.DEFAULT_PASTE,
+        default_config=page.state.DEFAULT_CONFIG,
+        run_fields=configuring.RUN_FIELDS,
         initial=initial,
         finder=finder_initial,
         batch=batch.helper({f["name"]: f["default"] for f in batch.FIELDS}),

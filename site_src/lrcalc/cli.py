@@ -343,10 +343,15 @@ def _output(spec: Scheduler, lr: float | None, kwargs: dict[str, Any], args: arg
     values, notes = _curve(schedule, steps)
     for note in notes:
         print(f"lrcalc: note: {note}", file=sys.stderr)
-    if args.format == "json":
-        document = {"api": spec.api, "call": call_text(spec, lr, kwargs), "lr": lr, "kwargs": kwargs, "steps": len(values), "values": values, "notes": notes}
-        print(json.dumps(document, allow_nan=False, indent=2))
-    elif args.format == "csv":
+    document = {"api": spec.api, "call": call_text(spec, lr, kwargs), "lr": lr, "kwargs": kwargs, "steps": len(values), "values": values, "notes": notes}
+    return _print_values(values, args.format, document)
+
+
+def _print_values(values: list[float], form: str, document: dict[str, Any]) -> int:
+    """The curve as ``document`` in JSON, a ``step,lr`` CSV with exact values, or a table of 4 significant digits."""
+    if form == "json":
+        print(json.dumps(document, allow_nan=False, indent=2, default=str))
+    elif form == "csv":
         print("step,lr")
         print("\n".join(f"{step},{value!r}" for step, value in enumerate(values)))
     else:
@@ -399,20 +404,10 @@ def _run_from_config(args: argparse.Namespace) -> int:
     values, notes = _curve(run.schedule(), run.total_steps)
     for note in notes:
         print(f"lrcalc: note: {note}", file=sys.stderr)
-    if args.format == "json":
-        document = {"framework": run.framework, "call": call_text(run.spec, run.lr, run.kwargs), "lr": run.lr, "kwargs": run.kwargs,
-                    "steps_per_epoch": run.steps_per_epoch, "steps": len(values), "used": run.used, "ignored": run.ignored,
-                    "defaults": run.defaults, "counting": run.counting, "notes": run.notes + notes, "warnings": run.warnings,
-                    "values": values}
-        print(json.dumps(document, allow_nan=False, indent=2, default=str))
-    elif args.format == "csv":
-        print("step,lr")
-        print("\n".join(f"{step},{value!r}" for step, value in enumerate(values)))
-    else:
-        width = max(len("step"), len(str(len(values) - 1)))
-        print(f"{'step':>{width}}  lr")
-        print("\n".join(f"{step:>{width}}  {fmt.lr(value)}" for step, value in enumerate(values)))
-    return 0
+    document = {"framework": run.framework, "call": call_text(run.spec, run.lr, run.kwargs), "lr": run.lr, "kwargs": run.kwargs,
+                "steps_per_epoch": run.steps_per_epoch, "steps": len(values), "used": run.used, "ignored": run.ignored,
+                "defaults": run.defaults, "counting": run.counting, "notes": run.notes + notes, "warnings": run.warnings, "values": values}
+    return _print_values(values, args.format, document)
 
 
 def _read_input(path: str) -> tuple[str, str | None]:

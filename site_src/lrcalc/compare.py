@@ -95,7 +95,7 @@ def _line(state: "State") -> tuple[Line | None, dict]:
     training = resolved.training
     arguments = ", ".join(f"{k}={format_value(v)}" for k, v in resolved.kwargs.items())
     label = f"{resolved.spec.name}({arguments})"
-    line = Line(label, training.stepping, 0, training.total - 1, training.steps_per_epoch, schedule, resolved.lr)
+    line = Line(label, training.stepping, 0, training.total - 1, resolved.epoch_steps or training.steps_per_epoch, schedule, resolved.lr)
     line.last = _end_of(schedule, line.last)
     return line, {}
 

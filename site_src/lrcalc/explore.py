@@ -1,10 +1,12 @@
-"""The schedule explorer behind the page's Family, Library and Paste modes.
+"""The schedule explorer behind the page's Family, Library, Paste and Config modes.
 
 :func:`explore` takes what the user typed (a family or library scheduler and
-its arguments as text, or a pasted constructor call, plus the training length)
-and returns the curve, the summary numbers and any notes as plain data, or
-``{"ok": False, "errors": {field: message}}``. Field names are ``lr``,
-``args.<argument>``, ``training.<setting>``, ``paste`` and ``api``.
+its arguments as text, a pasted constructor call, or a training config, plus
+the training length) and returns the curve, the summary numbers and any notes
+as plain data, or ``{"ok": False, "errors": {field: message}}``. Field names
+are ``lr``, ``args.<argument>``, ``training.<setting>``, ``paste``, ``api``,
+``config`` and ``run.<setting>`` (what a config cannot say, see
+:mod:`lrcalc.configuring`).
 
 The training length (:mod:`lrcalc.training`) says how many scheduler steps the
 run has and how positions are read; the curve covers every scheduler step of
@@ -239,14 +241,17 @@ def _describe(spec: Scheduler, training: Training, summary: list[dict], total: i
     return f"{spec.name} over {length}: peak {peak}, final {final}, mean {mean}.{shown}"
 
 
-def copy_text(call: str, training: Training, summary: list[dict], notes: list[str], page_url: str = "", warned: list[str] = ()) -> str:
-    """Plain text for the clipboard: the scheduler call, the run, the numbers, the warnings, the notes and the link."""
+def copy_text(call: str, training: Training, summary: list[dict], notes: list[str], page_url: str = "", warned: list[str] = (), counted: list[str] = ()) -> str:
+    """Plain text for the clipboard: the scheduler call, the run (or how a config's run was counted), the numbers, the warnings, the notes and the link."""
     lines = ["Learning rate schedule", "", f"Scheduler: {call}", "", "Training:"]
-    lines.append(f"  Epochs: {training.epochs:,}")
-    if training.steps_per_epoch is not None:
-        lines.append(f"  Steps per epoch: {training.steps_per_epoch:,}")
-    lines.append(f"  Scheduler steps once per: {'epoch' if training.stepping == 'epoch' else 'optimizer step'}")
-    lines.append(f"  Scheduler steps in the run: {training.total:,}")
+    if counted:
+        lines += [f"  {line}" for line in counted]
+    else:
+        lines.append(f"  Epochs: {training.epochs:,}")
+        if training.steps_per_epoch is not None:
+            lines.append(f"  Steps per epoch: {training.steps_per_epoch:,}")
+        lines.append(f"  Scheduler steps once per: {'epoch' if training.stepping == 'epoch' else 'optimizer step'}")
+        lines.append(f"  Scheduler steps in the run: {training.total:,}")
     lines += ["", "Results:"] + [f"  {item['label']}: {item['text']}" for item in summary]
     if warned:
         lines += ["", "Warnings:"] + [f"  {warning}" for warning in warned]
@@ -296,11 +301,14 @@ class Resolved:
     notes: tuple[str, ...] = ()  # how arguments were filled in
     names: tuple[Name, ...] = ()  # a paste's names (those with roles are taken from the training length)
     bound: Mapping[str, Any] = dataclass_field(default_factory=dict)  # the values those names took from the training length
+    cautions: tuple[str, ...] = ()  # warnings from reading the input (a config key one framework version ignores)
+    counted: tuple[str, ...] = ()  # how a config's run was counted, said in place of the training length
+    epoch_steps: int | None = None  # a config's optimizer steps per epoch (its run is drawn as one span of steps)
 
     def warnings(self, schedule) -> list[str]:
         """Where the call and the run disagree on length, and what happens then (:mod:`lrcalc.span`)."""
         spans = span.stated(self.spec, dict(self.kwargs), self.lr)
-        return span.warnings(schedule, spans, self.training.total, self.training.where, self.spec.name)
+        return [*self.cautions, *span.warnings(schedule, spans, self.training.total, self.training.where, self.spec.name)]
 
     def schedule(self):
         """``schedule(step) -> lr``, exactly as the library computes it."""
@@ -322,6 +330,10 @@ def resolve(request: Mapping[str, Any]) -> Resolved:
         from .pasting import resolve_paste  # the Paste mode builds on this module's parts
 
         return resolve_paste(request)
+    if mode == "config":
+        from .configuring import resolve_config  # the Config mode too
+
+        return resolve_config(request)[0]
     else:
         try:
             spec = lookup(str(request.get("api", "")))
@@ -390,12 +402,18 @@ def explore(request: Mapping[str, Any], page_url: str = "") -> dict:
 def answer(request: Mapping[str, Any], page_url: str = "") -> tuple[dict, Resolved | None]:
     """:func:`explore`'s answer, with the request as Python values (None when it has errors)."""
     mode = str(request.get("mode", "library"))
+    run = None
     try:
-        resolved = resolve(request)
+        if mode == "config":
+            from .configuring import resolve_config  # the Config mode builds on this module's parts
+
+            resolved, run = resolve_config(request)
+        else:
+            resolved = resolve(request)
         try:
             schedule = resolved.schedule()
         except ValueError as error:
-            field_name = "paste" if mode == "paste" else _field_of(error, resolved.spec)
+            field_name = mode if mode in ("paste", "config") else _field_of(error, resolved.spec)
             raise Invalid({field_name: f"{resolved.spec.name}: {error}"}) from None
     except Invalid as invalid:
         body = {"ok": False, "errors": invalid.errors}
@@ -405,6 +423,10 @@ def answer(request: Mapping[str, Any], page_url: str = "") -> tuple[dict, Resolv
             body["names"] = paste_names(request)
         return body, None
     body = _answer(resolved, schedule, page_url)
+    if run is not None:
+        from .configuring import config_view
+
+        body["config"] = config_view(run)
     if mode == "paste":
         from .pasting import name_row
 
@@ -477,7 +499,7 @@ def _answer(resolved: Resolved, schedule, page_url: str) -> dict:
         "call": call,
         "summary_text": _describe(spec, training, summary, total, len(steps)),
         "steps": _steps_text(training, summary, found, total),
-        "copy_text": copy_text(call, training, summary, notes, page_url, warned),
+        "copy_text": copy_text(call, training, summary, notes, page_url, warned, list(resolved.counted)),
         "arguments": {name: format_value(value) for name, value in resolved.kwargs.items()},
         "lr": resolved.lr,
         "training": training.as_dict(),

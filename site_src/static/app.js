@@ -328,6 +328,8 @@ async function updateLayout() {
   $("explore-fields").hidden = classic;
   $("library-picker").hidden = mode !== "library";
   $("paste-box").hidden = mode !== "paste";
+  $("config-box").hidden = mode !== "config";
+  $("training-box").hidden = mode === "config";
   if (mode !== "paste") renderNames([]);
   $("results").hidden = !classic;
   $("explore-results").hidden = classic;
@@ -340,8 +342,8 @@ async function updateLayout() {
   if (mode === "library") fillSchedulers();
   const api = currentApi();
   renderArgs(api);
-  if (mode === "paste") $("api-summary").textContent = "";
-  $("lr-field").hidden = api ? !catalog.apis[api].needs_lr : false;
+  if (mode === "paste" || mode === "config") $("api-summary").textContent = "";
+  $("lr-field").hidden = mode === "config" || (api ? !catalog.apis[api].needs_lr : false);
 }
 
 // ---------------------------------------------------------------- the classic form
@@ -390,6 +392,8 @@ function readState() {
     api: $("api").value,
     lr: $("lr").value,
     paste: $("paste").value,
+    config: $("config").value,
+    run: Object.fromEntries(config.run.map((name) => [name, $(`run-${name}`).value])),
     names: nameValues(),
     args: Object.fromEntries([...$("args").querySelectorAll("[data-arg]")].map((input) => [input.dataset.arg, input.value])),
     training,
@@ -421,6 +425,8 @@ function exploreTarget(key) {
   if (key.startsWith("training.")) return [$(`train-${key.slice(9)}-error`), $(`train-${key.slice(9)}`)];
   if (key === "lr") return [$("lr-error"), $("lr")];
   if (key === "paste") return [$("paste-error"), $("paste")];
+  if (key === "config") return [$("config-error"), $("config")];
+  if (key.startsWith("run.")) return [$(`run-${key.slice(4)}-error`), $(`run-${key.slice(4)}`)];
   if (key.startsWith("names.")) {
     const input = [...$("name-fields").querySelectorAll("[data-name]")].find((item) => item.dataset.name === key.slice(6));
     return input ? [$(`${input.id}-error`), input] : [$("paste-error"), $("paste")];
@@ -636,6 +642,8 @@ async function applyLink(state) {
   await updateLayout();
   $("lr").value = state.lr;
   $("paste").value = state.paste;
+  $("config").value = state.config;
+  for (const [name, value] of Object.entries(state.run)) $(`run-${name}`).value = value;
   for (const input of $("args").querySelectorAll("[data-arg]")) {
     if (input.dataset.arg in state.args) input.value = state.args[input.dataset.arg];
   }
@@ -695,8 +703,26 @@ function renderClassic(result) {
   $("chart-summary").textContent = result.summary;
 }
 
+// What lrcalc read from a training config: the framework, how it counted the steps, the keys.
+function renderConfigRead(read) {
+  $("config-read").hidden = !read;
+  if (!read) return;
+  $("config-framework").textContent = `Read as a ${read.framework} config.`;
+  $("config-counting").replaceChildren(
+    ...read.counting.map((line) => {
+      const item = document.createElement("li");
+      item.textContent = line;
+      return item;
+    }),
+  );
+  $("config-used").textContent = read.used.join(", ") || "none";
+  $("config-defaults").textContent = read.defaults.join(", ") || "none";
+  $("config-ignored").textContent = read.ignored.join(", ") || "none";
+}
+
 function renderExplore(result) {
   if (currentMode() === "paste") renderNames(result.names || []);
+  renderConfigRead(result.ok && currentMode() === "config" ? result.config : null);
   clearExploreErrors();
   $("explore-problem").hidden = result.ok;
   const warnings = result.ok ? result.warnings : [];
@@ -720,7 +746,7 @@ function renderExplore(result) {
     for (const id of ["peak", "final", "mean", "current"]) $(`sum-${id}`).textContent = "—";
     $("call").textContent = "—";
     $("explore-notes").replaceChildren();
-    if (currentMode() === "paste") $("api-summary").textContent = "";
+    if (currentMode() === "paste" || currentMode() === "config") $("api-summary").textContent = "";
     return;
   }
   for (const item of result.summary) {
@@ -835,6 +861,7 @@ async function resetForm() {
   clearExploreErrors();
   for (const id of ["copy-status", "code-status", "download-status"]) $(id).textContent = "";
   $("copy-fallback").hidden = true;
+  $("config-file").value = "";
   setMessages("error", {});
   setMessages("note", {});
   describeFields({});
@@ -851,6 +878,13 @@ form.addEventListener("input", async (event) => {
 });
 form.addEventListener("submit", (event) => {
   event.preventDefault();
+  recalculate();
+});
+// A config file is read here and put in the text box, as if pasted; Python reads it from there.
+$("config-file").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  if (!file) return;
+  $("config").value = await file.text();
   recalculate();
 });
 $("copy").addEventListener("click", copyResults);

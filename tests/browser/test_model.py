@@ -3,12 +3,14 @@
 hypothesis drives the built page through sequences of user actions (its rules:
 switch mode, pick a schedule or a library's scheduler, type valid and invalid
 values, choose units and stepping, paste calls (real lines with names among
-them) and type values for their names, toggle the log scale, add and remove
+them) and type values for their names, paste training configs (real recipes
+among them) and type what they cannot say, toggle the log scale, add and remove
 comparisons, copy, resize, reset). A model, a :class:`lrcalc.page.State`
 that each action changes as the page should, says what the page must show, and
 lrcalc, called directly in this process, computes it. After every action:
 
-- the form shows the model's inputs (a pasted call's name fields too), and
+- the form shows the model's inputs (a pasted call's name fields too, a training
+  config and what it cannot say), and
   the results, warnings and name lines (or the field errors) are what
   :func:`lrcalc.page.view` gives for them, with the current learning
   rate checked once more against the schedule itself;
@@ -32,6 +34,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, note, seed, settings
@@ -42,6 +45,7 @@ from lrcalc import fmt
 from lrcalc.calculator import FIELDS, KINDS
 from lrcalc.page.catalog import catalog
 from lrcalc.training import TRAINING_FIELDS
+from lrcalc.configuring import RUN_FIELDS
 from lrcalc.page import MAX_COMPARE, State, view
 
 from .conftest import RECORDER, axe_violations, wait_settled, watch
@@ -87,6 +91,24 @@ PASTES = [
     "CosineAnnealingLR(optimizer, T_max=50)",
 ]
 NAME_VALUES = ["30", "0.1", "500", "5", "0", "-1", "", "x", "[1, 2]", "1e9"]
+CONFIG_FILES = Path(__file__).resolve().parents[1] / "configs" / "hf"
+CONFIGS = [
+    (CONFIG_FILES / "ah-zephyr-7b-beta-sft-full.yaml").read_text(encoding="utf-8"),  # real recipes, verbatim
+    (CONFIG_FILES / "lf-qwen3-lora-sft.yaml").read_text(encoding="utf-8"),
+    (CONFIG_FILES / "or1-qwen2.5-1.5b-grpo-demo.yaml").read_text(encoding="utf-8"),
+    "learning_rate: 1.0e-4\nlr_scheduler_type: linear\nwarmup_steps: 100\nmax_steps: 2000\n",
+    '{"learning_rate": 3e-4, "lr_scheduler_type": "cosine_with_min_lr", "lr_scheduler_kwargs": {"min_lr_rate": 0.1}, "num_train_epochs": 1.5}',
+    "TrainingArguments(output_dir=args.out, learning_rate=5e-5, num_train_epochs=2, warmup_steps=0.06, gradient_accumulation_steps=3)",
+    "learning_rate: 2e-5\nnum_train_epochs: 3\n",  # YAML reads 2e-5 as text
+    "lr_scheduler:\n  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup\n",
+    "",
+]
+RUN_VALUES = {
+    "dataset_size": ["10000", "52002", "1", "999", "", "0", "x"],
+    "steps_per_epoch": ["", "250", "1", "0", "-3"],
+    "devices": ["1", "8", "3", "0", ""],
+    "current": ["0", "1", "500", "938", "100000", "-1", "", "x"],
+}
 SNAPSHOT = """() => {
   const $ = (id) => document.getElementById(id);
   const visible = (el) => el && !el.hidden && el.offsetParent !== null;
@@ -102,6 +124,8 @@ SNAPSHOT = """() => {
     api: $('api').value,
     lr: $('lr').value,
     paste: $('paste').value,
+    config: $('config').value,
+    run: Object.fromEntries([...document.querySelectorAll('[id^="run-"]')].filter((e) => e.matches('input')).map((e) => [e.id.slice(4), e.value])),
     args: Object.fromEntries([...document.querySelectorAll('#args [data-arg]')].map((e) => [e.dataset.arg, e.value])),
     names: Object.fromEntries([...document.querySelectorAll('#name-fields [data-name]')].map((e) => [e.dataset.name, e.value])),
     nameIds: Object.fromEntries([...document.querySelectorAll('#name-fields [data-name]')].map((e) => [e.dataset.name, e.id])),
@@ -150,7 +174,7 @@ class PageMachine(RuleBasedStateMachine):
 
     def shown_api(self, state: State) -> str | None:
         """The family or library scheduler whose arguments the page shows for ``state``."""
-        if state.mode == "paste" or state.classic_mode:
+        if state.mode in ("paste", "config") or state.classic_mode:
             return None
         return state.scheduler_api
 
@@ -186,9 +210,9 @@ class PageMachine(RuleBasedStateMachine):
         self.before = (len(self.recorded.console_errors), len(self.recorded.page_errors))
         self.step("Open the page (or press Reset)")
 
-    @rule(mode=st.sampled_from(["schedule", "library", "paste"]), quick=st.booleans())
+    @rule(mode=st.sampled_from(["schedule", "library", "paste", "config"]), quick=st.booleans())
     def switch_mode(self, mode: str, quick: bool) -> None:
-        label = {"schedule": "A schedule", "library": "A library's scheduler", "paste": "A pasted call"}[mode]
+        label = {"schedule": "A schedule", "library": "A library's scheduler", "paste": "A pasted call", "config": "A training config"}[mode]
         self.step(f"Choose “{label}”")
         self.quick = quick
         self.page.get_by_label(label).check()
@@ -250,6 +274,14 @@ class PageMachine(RuleBasedStateMachine):
         self.control("Scheduler call").fill(text)
         self.change(paste=text, was={"paste": self.paste_now(), **self.model.was})
 
+    @precondition(lambda self: self.model.mode == "config")
+    @rule(text=st.sampled_from(CONFIGS), quick=st.booleans())
+    def paste_config(self, text: str, quick: bool) -> None:
+        self.step(f"Paste {text[:60]!r}... into Training config")
+        self.quick = quick
+        self.control("Training config").fill(text)
+        self.change(config=text)
+
     def paste_now(self) -> str:
         """The call the page would take the training length from being new against: none outside the Paste mode."""
         return self.model.paste if self.model.mode == "paste" else ""
@@ -304,6 +336,8 @@ class PageMachine(RuleBasedStateMachine):
             kind = KINDS[state.schedule]
             values = {"initial_lr": NUMBERS, "decay_rate": RATES, "step_factor": RATES, "step_size": WHOLE, "total_epochs": WHOLE, "current_epoch": WHOLE}
             return [(FIELDS[name].label, f"classic.{name}", values[name]) for name in kind.fields if name in values]
+        if state.mode == "config":
+            return [(f["label"], f"run.{f['name']}", RUN_VALUES[f["name"]]) for f in RUN_FIELDS]
         fields = [(f["label"], f"training.{f['name']}", TRAINING_VALUES[f["name"]]) for f in CATALOG_TRAINING if "choices" not in f]
         if state.mode == "paste" or CATALOG["apis"][state.scheduler_api]["needs_lr"]:
             fields.append(("Optimizer learning rate", "lr", NUMBERS))
@@ -325,6 +359,8 @@ class PageMachine(RuleBasedStateMachine):
         state = self.model
         if state.classic_mode:
             return [(FIELDS["count_from"].label, "classic.count_from", ["0", "1"])]
+        if state.mode == "config":
+            return []
         fields = [(f["label"], f"training.{f['name']}", [v for v, _ in f["choices"]]) for f in CATALOG_TRAINING if "choices" in f]
         if state.mode != "paste":
             for param in CATALOG["apis"][state.scheduler_api]["params"]:
@@ -393,9 +429,11 @@ class PageMachine(RuleBasedStateMachine):
             assert shown["lr"] == state.lr
         if not linked or state.mode == "paste":
             assert shown["paste"] == state.paste
+        if not linked or state.mode == "config":
+            assert shown["config"] == state.config and shown["run"] == dict(state.run)
         if state.classic_mode:
             assert {k: v for k, v in shown["classic"].items() if k != "schedule"} == dict(state.classic)
-        else:
+        elif not (linked and state.mode == "config"):  # a config's link carries no training length: it sets its own
             assert shown["training"] == dict(state.training)
             assert shown["args"] == dict(state.args)
             if state.mode == "paste":
@@ -445,20 +483,21 @@ class PageMachine(RuleBasedStateMachine):
     def check_errors(self, shown: dict, expected: dict) -> None:
         """Each field error is shown next to its field, with lrcalc's words."""
         for key, message in expected["errors"].items():
-            target = {"lr": "lr-error", "paste": "paste-error", "api": "api-error"}.get(key)
+            target = {"lr": "lr-error", "paste": "paste-error", "api": "api-error", "config": "config-error"}.get(key)
             if target is None:
                 group, _, name = key.partition(".")
                 if group == "names":
                     target = f"{shown['nameIds'][name]}-error"
                 else:
-                    target = {"args": f"arg-{name}-error", "training": f"train-{name}-error"}.get(group, f"{key}-error")
+                    target = {"args": f"arg-{name}-error", "training": f"train-{name}-error", "run": f"run-{name}-error"}.get(group, f"{key}-error")
             assert shown["errors"].get(target) == message, (key, shown["errors"])
         for output in shown["results"] if expected["kind"] == "classic" else shown["summary"]:
             assert output == "—"
 
     def without_typed(self, text: str) -> str:
         """The calculator's text with what the user typed (echoed in messages and fields) taken out."""
-        typed = [self.model.paste, self.model.lr, *self.model.classic.values(), *self.model.args.values(), *self.model.training.values(), *self.model.names.values()]
+        typed = [self.model.paste, self.model.config, self.model.lr, *self.model.classic.values(), *self.model.args.values(), *self.model.training.values(),
+                 *self.model.names.values(), *self.model.run.values()]
         for value in sorted(typed, key=len, reverse=True):
             if value:
                 text = text.replace(value, "")

@@ -122,3 +122,30 @@ def test_refused_with_a_message(text, message):
     with pytest.raises(ConfigError) as error:
         from_config(text, dataset_size=100)
     assert message in str(error.value)
+
+
+class TestConfigBlock:
+    """From a schedule back to the TrainingArguments keys that build it, checked by reading them back."""
+
+    def test_a_transformers_schedule_becomes_its_keys(self):
+        from lrcalc.configs.transformers import config_block
+
+        block = config_block("transformers.get_scheduler", 3e-4, {"name": "cosine_with_min_lr", "num_warmup_steps": 50, "num_training_steps": 500,
+                                                                 "scheduler_specific_kwargs": {"min_lr_rate": 0.1}})
+        assert block["code"] == "learning_rate: 0.0003\nlr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs: {min_lr_rate: 0.1}\nwarmup_steps: 50\nmax_steps: 500\n"
+        run = from_config(block["code"])
+        expected = from_library("transformers.get_cosine_with_min_lr_schedule_with_warmup", lr=3e-4, num_warmup_steps=50, num_training_steps=500, min_lr_rate=0.1)
+        assert run.curve() == [expected(i) for i in range(500)]
+
+    def test_floats_are_written_as_yaml_reads_floats(self):
+        from lrcalc.configs.transformers import config_block
+
+        code = config_block("transformers.get_linear_schedule_with_warmup", 2e-5, {"num_warmup_steps": 0, "num_training_steps": 100})["code"]
+        assert "learning_rate: 2.0e-05\n" in code and "warmup_steps" not in code and from_config(code).lr == 2e-5
+
+    def test_no_exact_equivalent_says_why(self):
+        from lrcalc.configs.transformers import config_block
+
+        assert "once per epoch" in config_block("transformers.get_linear_schedule_with_warmup", 0.1, {"num_warmup_steps": 0, "num_training_steps": 100}, "epoch")["reason"]
+        step = config_block("torch.optim.lr_scheduler.StepLR", 0.1, {"step_size": 30})
+        assert step["code"] is None and "Trainer(optimizers=(optimizer, scheduler))" in step["reason"]

@@ -14,10 +14,13 @@ FAMILIES = [item["api"] for group in CATALOG["families"][1:] for item in group["
 TEXT = st.sampled_from(["", "0", "1", "30", "0.5", "3e-4", "-1", "abc", "[30, 60]", "a&b=c", "é ü", "?#%"])
 
 
+CONFIG_MAX_STEPS = "learning_rate: 1.0e-4\nlr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs: {min_lr_rate: 0.1}\nwarmup_steps: 50\nmax_steps: 500\n"
+
+
 @st.composite
 def states(draw, nested=False):
     """Any state the page can be in, valid or not."""
-    mode = draw(st.sampled_from(["schedule", "library", "paste"]))
+    mode = draw(st.sampled_from(["schedule", "library", "paste", "config"]))
     library = draw(st.sampled_from(sorted(LIBRARY_LABELS)))
     api = draw(st.sampled_from([spec.api for spec in apis(library)]))
     schedule = draw(st.sampled_from(["exponential", "step", "constant", *FAMILIES]))
@@ -31,6 +34,8 @@ def states(draw, nested=False):
         api=api,
         lr=draw(TEXT),
         paste=draw(st.sampled_from(["StepLR(optimizer, 30)", "OneCycleLR(optimizer, max_lr=0.1)", "x(", ""])),
+        config=draw(st.sampled_from([State().config, CONFIG_MAX_STEPS, "learning_rate: 2e-5\nnum_train_epochs: 1", "{", "lr_scheduler_type: linear\nmax_steps: 0"])),
+        run={**State().run, **draw(st.dictionaries(st.sampled_from(list(State().run)), TEXT, max_size=3))},
         args=draw(st.dictionaries(st.sampled_from(names), TEXT, max_size=3)) if names else {},
         training={**State().training, **draw(st.dictionaries(st.sampled_from(list(State().training)), TEXT, max_size=3))},
         log=draw(st.booleans()),
@@ -77,6 +82,32 @@ class TestLink:
         for raw in (None, [], "x", {"mode": 3, "classic": [], "args": {"bad name!": "1"}, "compare": "no", "log": "yes"}):
             state = State.from_page(raw)
             assert state.mode == "schedule" and state.args == {} and state.compare == () and state.log is False
+
+
+class TestConfigMode:
+    """A training config on the page: one more mode of the same state, link and view."""
+
+    def test_the_default_config_answers_and_its_link_is_the_mode(self):
+        shown = view(State(mode="config"), "https://example.org/lr/")
+        assert shown["ok"] and shown["link"] == "?mode=config"
+        assert shown["config"]["framework"].startswith("Hugging Face Trainer") and shown["chart"]["x"][-1] == shown["config"]["total_steps"] - 1
+
+    def test_a_config_and_its_values_travel_in_the_link(self):
+        state = State(mode="config", config=CONFIG_MAX_STEPS, run={**State().run, "current": "250"})
+        again, notes = read_query(state.query())
+        assert notes == [] and again.config == CONFIG_MAX_STEPS and again.run["current"] == "250"
+        assert view(again)["summary"] == view(state)["summary"]
+
+    def test_a_config_compares_with_other_modes_on_one_axis(self):
+        """Beside a per-epoch StepLR, the config's optimizer steps are converted with its own steps per epoch."""
+        library = State(mode="library", library="torch", api="torch.optim.lr_scheduler.StepLR")
+        shown = view(State(mode="config", compare=(library,)))
+        assert shown["compare"]["ok"] and len(shown["compare"]["entries"]) == 2
+
+    def test_errors_go_to_the_config_box_and_the_run_fields(self):
+        assert set(view(State(mode="config", config="learning_rate: 2e-5\nnum_train_epochs: 1"))["errors"]) == {"config"}
+        assert set(view(State(mode="config", run={**State().run, "dataset_size": ""}))["errors"]) == {"run.dataset_size"}
+        assert set(view(State(mode="config", run={**State().run, "devices": "0"}))["errors"]) == {"run.devices"}
 
 
 class TestView:

@@ -229,3 +229,73 @@ def _scheduler_kwargs(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"lr_scheduler_kwargs must be a mapping such as {{'min_lr_rate': 0.1}} (got {value!r})")
     return dict(value)
+
+
+# ---------------------------------------------------------------- back: a schedule as a config block
+
+
+def config_block(api: str, lr: float | None, kwargs: Mapping[str, Any], stepping: str = "step") -> dict[str, str | None]:
+    """The TrainingArguments keys that make the Trainer build this schedule, checked by reading them back.
+
+    ``{"code": YAML or None, "reason": why}``. The block sets ``max_steps`` (the run the schedule is
+    written for) and, where the schedule has one, the warmup; it is given only when :func:`plan`
+    reading it back gives the same learning rate (checked at a thousand steps spread over the run and
+    around the warmup's end and the run's).
+    """
+    from ..export import native_call
+    from ..libraries import from_library
+    from ..libraries.transformers import _BY_NAME
+
+    if stepping != "step":
+        return {"code": None, "reason": "No Trainer config gives this schedule: the Trainer steps its scheduler after every optimizer step, and this one steps once per epoch."}
+    found = native_call(api, lr, dict(kwargs), "transformers")
+    by_function = {function: name for name, function in _BY_NAME.items()}
+    if found is None or not found[0].startswith("transformers."):
+        return {"code": None, "reason": "No Trainer config gives this schedule: lr_scheduler_type names only transformers' own schedules. Give it to the Trainer as Trainer(optimizers=(optimizer, scheduler)): the Hugging Face transformers code writes that."}
+    function, arguments, rate = found
+    arguments = dict(arguments)
+    if function.endswith(".get_scheduler"):
+        name = arguments.pop("name")
+        extra = dict(arguments.pop("scheduler_specific_kwargs", None) or {})
+    else:
+        name = by_function.get(function.rsplit(".", 1)[1])
+        extra = {}
+    if name is None or name in OUT_OF_SCOPE:
+        return {"code": None, "reason": f"No Trainer config gives this schedule: {function.rsplit('.', 1)[1]} has no lr_scheduler_type."}
+    warmup = arguments.pop("num_warmup_steps", 0) or 0
+    total = arguments.pop("num_training_steps", None)
+    extra.update(arguments)
+    if not total:
+        return {"code": None, "reason": "No Trainer config gives this schedule without a run length: set the training length, and the block sets max_steps to it."}
+    block: dict[str, Any] = {"learning_rate": rate if rate is not None else DEFAULTS["learning_rate"], "lr_scheduler_type": name}
+    if extra:
+        block["lr_scheduler_kwargs"] = extra
+    if warmup:
+        block["warmup_steps"] = warmup
+    block["max_steps"] = total
+    run = plan(block)
+    mine = from_library(api, lr=lr, **kwargs)
+    theirs = run.schedule()
+    checked = set(range(0, total, max(1, total // 1000))) | {w + d for w in (0, warmup, total) for d in (-1, 0, 1) if 0 <= w + d < total}
+    if any(abs(mine(step) - theirs(step)) > 1e-12 * max(abs(mine(step)), 1e-300) for step in sorted(checked)):
+        return {"code": None, "reason": "No Trainer config gives exactly this schedule: the one closest differs at some step."}
+    text = "".join(f"{key}: {_yaml_value(value)}\n" for key, value in block.items())
+    return {"code": text, "reason": f"TrainingArguments keys (YAML) that make the Trainer build it: max_steps={total:,} is the run it is written for; read back, they give the same learning rate."}
+
+
+def _yaml_value(value: Any) -> str:
+    """A value as YAML that reads back as the same Python value (floats always with a point or exponent YAML 1.1 reads)."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, float):
+        text = repr(value)
+        mantissa, _, exponent = text.partition("e")
+        return f"{mantissa if '.' in mantissa else mantissa + '.0'}e{exponent}" if exponent else text
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {_yaml_value(v)}" for key, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        plain = value.isidentifier() and value.lower() not in ("true", "false", "null", "yes", "no", "on", "off", "y", "n")
+        return value if plain else json.dumps(value)
+    return str(value)

@@ -56,7 +56,7 @@ from .expr import Unavailable, format_value, nested
 from .natives import OWNERS, Call, Native
 from .snippets import TARGETS, Source, closed_body, custom_reason, custom_snippet, native_snippet
 
-__all__ = ["TARGETS", "Unavailable", "all_code", "code", "format_value"]
+__all__ = ["TARGETS", "Unavailable", "all_code", "code", "format_value", "native_call"]
 
 LIBRARY_OF = {"pytorch": ("torch",), "keras": ("keras",), "optax": ("optax",), "transformers": ("transformers", "torch")}
 """The libraries whose schedulers each target can run (the Trainer takes PyTorch's too)."""
@@ -96,6 +96,14 @@ def all_code(api: str, lr: float | None, kwargs: dict[str, Any]) -> dict[str, di
         except Unavailable as error:
             answers[target] = {"code": None, "reason": str(error)}
     return answers
+
+
+def native_call(api: str, lr: float | None, kwargs: dict[str, Any], target: str) -> tuple[str, dict[str, Any], float | None] | None:
+    """The target library's own constructor that gives the schedule's values, as (api, keyword arguments, lr), or None."""
+    spec = lookup(api)
+    schedule = from_library(spec.api, lr=lr, **kwargs)
+    native = _native(Source(spec, lr, bind(spec, dict(kwargs)), dict(kwargs), schedule), target)
+    return None if native is None else (native.call.name, dict(native.call.keywords), native.lr)
 
 
 def _export(api: str, lr: float | None, kwargs: dict[str, Any], target: str) -> tuple[str, str]:

@@ -13,7 +13,8 @@ with a note the page shows; values stay text, validated like anything typed,
 and are never evaluated.
 
 Parameters: the classic fields by name (``schedule``, ``initial_lr``, ...);
-``mode``; ``library``, ``api``, ``lr`` and ``paste``; ``n.<name>`` for each
+``mode``; ``library``, ``api``, ``lr``, ``paste`` and ``config``; ``r.<name>``
+for what a training config cannot say (``r.dataset_size=52002``); ``n.<name>`` for each
 value typed for a name the pasted call uses (``n.args.epochs=90``); ``a.<argument>`` for
 each argument that differs from what the scheduler opens with (its example,
 or empty), so ``a.step_size=`` is an emptied argument; ``t.<training field>``;
@@ -31,13 +32,16 @@ from urllib.parse import parse_qsl, urlencode
 
 from ..calculator import DEFAULTS as CLASSIC_DEFAULTS
 from ..calculator import FIELDS, KINDS
+from ..configuring import RUN_DEFAULTS
 from ..training import TRAINING_FIELDS
 from .catalog import LIBRARY_LABELS
 
-MODES = ("schedule", "library", "paste")
+MODES = ("schedule", "library", "paste", "config")
 MAX_VALUE = 2_000
 """Longer values are ignored (a pasted call may use up to MAX_PASTE)."""
 MAX_PASTE = 10_000
+MAX_CONFIG = 20_000
+"""A training config in a link, at most (a recipe is a page of YAML)."""
 MAX_COMPARE = 3
 """Schedules saved beside the current one: four on the chart at most."""
 MAX_NAMES = 40
@@ -45,6 +49,15 @@ MAX_NAMES = 40
 MAX_NAME = 200
 DEFAULT_PASTE = "OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)"
 DEFAULT_LR = "0.1"
+DEFAULT_CONFIG = """\
+# Hugging Face TrainingArguments, as TRL, alignment-handbook and LLaMA-Factory recipes write them
+learning_rate: 2.0e-05
+lr_scheduler_type: cosine
+warmup_steps: 0.1
+num_train_epochs: 3
+per_device_train_batch_size: 8
+gradient_accumulation_steps: 4
+"""
 ONE_CYCLE = "lrcalc.one_cycle"
 """The family a finder's suggestion can become the max LR of."""
 
@@ -69,6 +82,8 @@ class State:
     api: str = ""  # the library mode's scheduler
     lr: str = DEFAULT_LR
     paste: str = DEFAULT_PASTE
+    config: str = DEFAULT_CONFIG  # a training config's text (Config mode)
+    run: Mapping[str, str] = field(default_factory=lambda: dict(RUN_DEFAULTS))  # what the config cannot say, as typed
     names: Mapping[str, str] = field(default_factory=dict)  # values typed for the pasted call's names, by name as written
     args: Mapping[str, str] = field(default_factory=dict)
     training: Mapping[str, str] = field(default_factory=lambda: dict(TRAINING_DEFAULTS))
@@ -87,6 +102,8 @@ class State:
 
     def request(self) -> dict[str, Any]:
         """The explorer's request for a family, library scheduler or pasted call."""
+        if self.mode == "config":
+            return {"mode": "config", "config": self.config, "run": dict(self.run)}
         training = {**self.training, **{f"{name}_was": value for name, value in self.was.items() if name != "paste"}}
         if self.mode == "paste":
             request = {"mode": "paste", "paste": self.paste, "names": dict(self.names), "lr": self.lr, "training": training}
@@ -128,7 +145,11 @@ class State:
                 params.append(("schedule", self.schedule))
             params += [(name, self.classic[name]) for name in CLASSIC_NAMES if self.classic.get(name, "") != CLASSIC_DEFAULTS[name]]
         else:
-            if self.mode == "schedule":
+            if self.mode == "config":
+                if self.config != DEFAULT_CONFIG:
+                    params.append(("config", self.config))
+                params += [(f"r.{name}", value) for name, value in self.run.items() if value != RUN_DEFAULTS[name]]
+            elif self.mode == "schedule":
                 params.append(("schedule", self.schedule))
             elif self.mode == "library":
                 params += [("library", self.library), ("api", self.api or _first_api(self.library))]
@@ -136,12 +157,13 @@ class State:
                 params.append(("paste", self.paste))
                 used = _names_used(self.paste)
                 params += [(f"n.{name}", value) for name, value in self.names.items() if value.strip() and name in used]
-            if self.lr != DEFAULT_LR:
-                params.append(("lr", self.lr))
-            if self.mode != "paste":
-                examples = _examples(self.scheduler_api)
-                params += [(f"a.{name}", value) for name, value in self.args.items() if value != examples.get(name, "")]
-            params += [(f"t.{name}", value) for name, value in self.training.items() if value != TRAINING_DEFAULTS.get(name)]
+            if self.mode != "config":
+                if self.lr != DEFAULT_LR:
+                    params.append(("lr", self.lr))
+                if self.mode != "paste":
+                    examples = _examples(self.scheduler_api)
+                    params += [(f"a.{name}", value) for name, value in self.args.items() if value != examples.get(name, "")]
+                params += [(f"t.{name}", value) for name, value in self.training.items() if value != TRAINING_DEFAULTS.get(name)]
         if self.log:
             params.append(("log", "1"))
         if self.compare:
@@ -158,6 +180,8 @@ class State:
             "api": self.api,
             "lr": self.lr,
             "paste": self.paste,
+            "config": self.config,
+            "run": dict(self.run),
             "names": dict(self.names),
             "args": dict(self.args),
             "training": dict(self.training),
@@ -174,6 +198,7 @@ class State:
         args = raw.get("args") if isinstance(raw.get("args"), Mapping) else {}
         training = raw.get("training") if isinstance(raw.get("training"), Mapping) else {}
         names = raw.get("names") if isinstance(raw.get("names"), Mapping) else {}
+        run = raw.get("run") if isinstance(raw.get("run"), Mapping) else {}
         compare = raw.get("compare") if isinstance(raw.get("compare"), list) and not nested else []
         mode = _text(raw.get("mode"))
         return cls(
@@ -184,6 +209,8 @@ class State:
             api=_text(raw.get("api")),
             lr=_text(raw.get("lr", DEFAULT_LR)),
             paste=_text(raw.get("paste", DEFAULT_PASTE), MAX_PASTE),
+            config=_text(raw.get("config", DEFAULT_CONFIG), MAX_CONFIG),
+            run={name: _text(run.get(name, default)) for name, default in RUN_DEFAULTS.items()},
             names={_text(k): _text(v) for k, v in list(names.items())[:MAX_NAMES] if 0 < len(str(k)) <= MAX_NAME},
             args={_text(k): _text(v) for k, v in list(args.items())[:60] if _ARGUMENT.match(str(k))},
             training={name: _text(training.get(name, default)) for name, default in TRAINING_DEFAULTS.items()},
@@ -235,7 +262,7 @@ def read_query(query: str, nested: bool = False) -> tuple[State, list[str]]:
     >>> state.classic["initial_lr"], notes
     ('0.02', ['Ignored a parameter the page does not use: bogus.', 'Ignored repeated parameters (the first value is used): initial_lr.'])
     """
-    values: dict[str, Any] = {"classic": {}, "args": {}, "training": {}, "names": {}}
+    values: dict[str, Any] = {"classic": {}, "args": {}, "training": {}, "names": {}, "run": {}}
     unknown, repeated, long_values, bad = [], [], [], []
     seen: set[str] = set()
     for name, value in parse_qsl(str(query).lstrip("?"), keep_blank_values=True):
@@ -243,7 +270,7 @@ def read_query(query: str, nested: bool = False) -> tuple[State, list[str]]:
             repeated.append(name)
             continue
         seen.add(name)
-        if len(value) > (MAX_PASTE if name in ("paste", "cmp") else MAX_VALUE):
+        if len(value) > (MAX_CONFIG if name == "config" else MAX_PASTE if name in ("paste", "cmp") else MAX_VALUE):
             long_values.append(name)
         elif not _read_parameter(name, value, values, nested):
             (bad if name in ("mode", "cmp", "theme", "log") else unknown).append(name)
@@ -255,6 +282,8 @@ def read_query(query: str, nested: bool = False) -> tuple[State, list[str]]:
         api=values.get("api", ""),
         lr=values.get("lr", DEFAULT_LR),
         paste=values.get("paste", DEFAULT_PASTE),
+        config=values.get("config", DEFAULT_CONFIG),
+        run={**RUN_DEFAULTS, **values["run"]},
         names=values["names"],
         args=values["args"],
         training={**TRAINING_DEFAULTS, **values["training"]},
@@ -268,8 +297,10 @@ def _read_parameter(name: str, value: str, values: dict[str, Any], nested: bool)
     """Put one link parameter into ``values``; False if the page cannot use it."""
     if name in FIELDS:
         values["classic"][name] = value
-    elif name in ("library", "api", "lr", "paste"):
+    elif name in ("library", "api", "lr", "paste", "config"):
         values[name] = value
+    elif name.startswith("r.") and name[2:] in RUN_DEFAULTS:
+        values["run"][name[2:]] = value
     elif name.startswith("t.") and name[2:] in TRAINING_DEFAULTS:
         values["training"][name[2:]] = value
     elif name.startswith("a.") and _ARGUMENT.match(name[2:]):

@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import compare, export
 from ..calculator import calculate, read_form
+from ..configs.transformers import config_block
 from ..explore import answer
 from .state import State
 
@@ -39,6 +40,7 @@ def view(state: State, page_url: str = "") -> dict[str, Any]:
         body["kind"] = "explore"
         if body["ok"]:
             body["code"] = export.all_code(resolved.spec.api, resolved.lr, dict(resolved.kwargs))
+            body["code"]["trainer_config"] = config_block(resolved.spec.api, resolved.lr, dict(resolved.kwargs), resolved.training.stepping)
             state = _rewritten(state, body.get("rewrites", {}))
     query = state.query()
     body["link"] = f"?{query}" if query else ""
@@ -65,4 +67,5 @@ def _rewritten(state: State, rewrites: dict[str, str]) -> State:
 def classic_code(inputs: dict) -> dict:
     """Library code for a classic schedule: its lrcalc family, exported (0-based epochs)."""
     values, _ = read_form(inputs)
-    return export.all_code(values.kind.api, None, values.kind.kwargs(values.values))
+    api, kwargs = values.kind.api, values.kind.kwargs(values.values)
+    return {**export.all_code(api, None, kwargs), "trainer_config": config_block(api, None, kwargs, "epoch")}
