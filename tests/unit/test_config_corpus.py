@@ -49,3 +49,30 @@ def test_the_corpus_is_real_and_varied():
     assert {"transformers", "accelerate", "torch"} <= set(EXPECTED["libraries"])
     for source in SOURCES.values():
         assert len(source["commit"]) == 40 and (HERE / source["file"]).is_file()
+
+
+TORCHTUNE = HERE / "torchtune"
+TT_EXPECTED = json.loads((TORCHTUNE / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("entry", TT_EXPECTED["entries"], ids=lambda e: e["id"])
+def test_torchtune_recipes_match_the_recipe_loop(entry):
+    """Verbatim torchtune recipes, against torchtune's own single-device recipes run on CPU (tests/configs/torchtune)."""
+    path = TORCHTUNE / entry["config"]
+    if not entry["lrs"]:  # too few examples for one optimizer step: the recipe trains nothing, lrcalc says so
+        with pytest.raises(ValueError, match="no optimizer step"):
+            from_config(path.read_text(encoding="utf-8"), path.name, dataset_size=entry["dataset_size"])
+        return
+    run = from_config(path.read_text(encoding="utf-8"), path.name, dataset_size=entry["dataset_size"])
+    assert (run.steps_per_epoch, run.total_steps) == (entry["steps_per_epoch"], entry["num_training_steps"]) and run.lr == entry["lr"]
+    peak = max(entry["lrs"])
+    for step, (mine, theirs) in enumerate(zip(run.curve(), entry["lrs"], strict=True)):
+        assert abs(mine - theirs) <= 1e-9 * peak, f"step {step}: lrcalc {mine!r}, torchtune {theirs!r}"
+
+
+def test_the_torchtune_corpus_is_real():
+    sources = json.loads((TORCHTUNE / "sources.json").read_text(encoding="utf-8"))
+    assert len(sources) >= 10 and len({s["repo"] for s in sources}) >= 3
+    assert {"torchtune", "torch"} <= set(TT_EXPECTED["libraries"])
+    for source in sources:
+        assert len(source["commit"]) == 40 and (TORCHTUNE / source["file"]).is_file()

@@ -110,7 +110,8 @@ def test_json_config():
         ("learning_rate: 1.0e-4\nmax_steps: 10\nlr_scheduler_type: reduce_lr_on_plateau", "follows the evaluation metric"),
         ("learning_rate: 1.0e-4\nper_device_train_batch_size: 0", "per_device_train_batch_size must be >= 1"),
         ("TrainingArguments(learning_rate=args.lr, max_steps=10)", "learning_rate=args.lr is not a literal"),
-        ("lr_scheduler:\n  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup\n  num_warmup_steps: 100", "torchtune"),
+        ("lr_scheduler:\n  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup\n  num_warmup_steps: 100", "no optimizer with an lr"),
+        ("lr_scheduler:\n  class_path: torch.optim.lr_scheduler.StepLR\n", "Lightning CLI config, which lrcalc does not read yet"),
         ('{"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}}}', "DeepSpeed"),
         ("learning_rate: [1, 2\n", "the YAML could not be read: line 1"),
         ("- a\n- b", "this text reads as a list"),
@@ -149,3 +150,44 @@ class TestConfigBlock:
         assert "once per epoch" in config_block("transformers.get_linear_schedule_with_warmup", 0.1, {"num_warmup_steps": 0, "num_training_steps": 100}, "epoch")["reason"]
         step = config_block("torch.optim.lr_scheduler.StepLR", 0.1, {"step_size": 30})
         assert step["code"] is None and "Trainer(optimizers=(optimizer, scheduler))" in step["reason"]
+
+
+TORCHTUNE = """\
+batch_size: 4
+optimizer:
+  _component_: torch.optim.AdamW
+  fused: True
+  weight_decay: 0.01
+  lr: 3e-4
+lr_scheduler:
+  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup
+  num_warmup_steps: 100
+epochs: 2
+max_steps_per_epoch: null
+gradient_accumulation_steps: 8  # Use to increase effective batch size
+"""
+
+
+class TestTorchtune:
+    def test_a_recipe_is_counted_as_the_recipe_counts_it(self):
+        run = from_config(TORCHTUNE, dataset_size=4823)
+        # 4823 // 4 = 1205 batches (drop_last); 1205 // 8 = 150 steps (5 batches make none); 2 epochs
+        assert (run.steps_per_epoch, run.total_steps, run.lr) == (150, 300, 3e-4)
+        assert run.framework == "torchtune recipe" and "3e-4" not in str(run.kwargs)
+        expected = from_library("transformers.get_cosine_schedule_with_warmup", lr=3e-4, num_warmup_steps=100, num_training_steps=300)
+        assert run.curve() == [expected(i) for i in range(300)]
+
+    def test_max_steps_per_epoch_caps_each_epoch(self):
+        run = from_config(TORCHTUNE.replace("max_steps_per_epoch: null", "max_steps_per_epoch: 40"), dataset_size=4823)
+        assert run.total_steps == 80 and "caps it" in run.counting[-2]
+
+    def test_devices_split_the_examples(self):
+        assert from_config(TORCHTUNE, dataset_size=4823, devices=4).steps_per_epoch == (math.ceil(4823 / 4) // 4) // 8
+
+    def test_too_few_examples_for_one_step_is_refused(self):
+        with pytest.raises(ConfigError, match="no optimizer step"):
+            from_config(TORCHTUNE, dataset_size=20)
+
+    def test_an_unknown_component_is_refused(self):
+        with pytest.raises(ConfigError, match="is not one lrcalc knows"):
+            from_config(TORCHTUNE.replace("get_cosine_schedule_with_warmup", "get_linear"), dataset_size=100)

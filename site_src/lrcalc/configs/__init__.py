@@ -12,8 +12,9 @@ was used and ignored.
 
 Frameworks read: Hugging Face ``TrainingArguments`` (the Trainer, and recipe
 formats that pass their keys through: TRL, alignment-handbook,
-LLaMA-Factory); see :mod:`lrcalc.configs.transformers`. Configs for other
-frameworks are recognised and refused with a message naming the framework.
+LLaMA-Factory), :mod:`lrcalc.configs.transformers`; torchtune recipes,
+:mod:`lrcalc.configs.torchtune`. Configs for other frameworks are
+recognised and refused with a message naming the framework.
 """
 
 from __future__ import annotations
@@ -186,25 +187,33 @@ class Unread:
 
 
 OTHER_FRAMEWORKS = (
-    ("torchtune", lambda c: isinstance(c.get("lr_scheduler"), Mapping) and "_component_" in c["lr_scheduler"]),
     ("DeepSpeed", lambda c: isinstance(c.get("scheduler"), Mapping) and "type" in c["scheduler"] and "params" in c["scheduler"]),
     ("OpenMMLab mmengine", lambda c: "param_scheduler" in c),
     ("Lightning CLI", lambda c: isinstance(c.get("lr_scheduler"), Mapping) and "class_path" in c["lr_scheduler"]),
     ("Composer / llm-foundry", lambda c: "scheduler" in c and isinstance(c["scheduler"], Mapping) and ("t_warmup" in c["scheduler"] or "name" in c["scheduler"])),
     ("axolotl", lambda c: "micro_batch_size" in c or "base_model" in c and "lr_scheduler" in c),
 )
+"""Frameworks whose configs are recognised but not read yet, and how each is told apart."""
+
+READ = ("torchtune", "transformers")
+"""The modules of this package that read a framework's configs, in the order they are tried."""
+
+
+def _reader(name: str):
+    from importlib import import_module
+
+    return import_module(f"{__name__}.{name}")
 
 
 def framework_of(config: Mapping[str, Any]) -> str:
-    """Which framework a config is for: "transformers", or the name of one lrcalc does not read yet."""
-    from . import transformers
-
+    """Which framework a config is for: a module of :data:`READ`, the name of one lrcalc does not read yet, or ""."""
+    for name in READ[:-1]:
+        if _reader(name).is_config(config):
+            return name
     for name, test in OTHER_FRAMEWORKS:
         if test(config):
             return name
-    if transformers.is_training_arguments(config):
-        return "transformers"
-    return ""
+    return "transformers" if _reader("transformers").is_config(config) else ""
 
 
 def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_epoch: int | None = None, devices: int = 1) -> Run:
@@ -214,14 +223,12 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     config cannot; ``devices`` is the data-parallel world size. Without them, :attr:`Run.asked` lists
     what is needed (unless the run's length does not depend on them).
     """
-    from . import transformers
-
     found = framework_of(config)
-    if found == "transformers":
-        return transformers.plan(config, dataset_size=dataset_size, steps_per_epoch=steps_per_epoch, devices=devices)
+    if found in READ:
+        return _reader(found).plan(config, dataset_size=dataset_size, steps_per_epoch=steps_per_epoch, devices=devices)
     if found:
-        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory)")
-    raise ConfigError("no scheduler settings found: lrcalc reads Hugging Face TrainingArguments configs (learning_rate, lr_scheduler_type, num_train_epochs or max_steps, ...)")
+        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory) and torchtune recipes")
+    raise ConfigError("no scheduler settings found: lrcalc reads Hugging Face TrainingArguments configs (learning_rate, lr_scheduler_type, num_train_epochs or max_steps, ...) and torchtune recipes (lr_scheduler: _component_: ...)")
 
 
 def from_config(text: str, filename: str = "", **run: Any) -> Run:

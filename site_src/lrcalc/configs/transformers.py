@@ -62,7 +62,7 @@ OUT_OF_SCOPE = {
 }
 
 
-def is_training_arguments(config: Mapping[str, Any]) -> bool:
+def is_config(config: Mapping[str, Any]) -> bool:
     """Whether a mapping has TrainingArguments' keys (a recipe's other keys are allowed beside them)."""
     return len(MARKERS & set(config)) >= 2 or "lr_scheduler_type" in config
 

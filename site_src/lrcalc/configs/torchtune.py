@@ -1,0 +1,127 @@
+"""torchtune recipe configs: the schedule a recipe builds from ``lr_scheduler: _component_: ...``.
+
+The rules, from torchtune 0.6.1's single-device recipes (``recipes/full_finetune_single_device.py``,
+``lora_finetune_single_device.py``, ``lora_dpo_single_device.py``; line numbers in
+tests/configs/torchtune/README.md) and their distributed twins:
+
+- **Batches per epoch**: the sampler (``DistributedSampler``, one replica per device) gives each
+  device ``ceil(examples / devices)`` examples, and the ``DataLoader`` has ``drop_last=True``:
+  ``floor(examples per device / batch_size)`` batches (torch/utils/data/distributed.py,
+  ``DistributedSampler.__init__``; recipes' ``_setup_data``).
+- **Optimizer steps per epoch**: ``batches // gradient_accumulation_steps`` (the batches left over
+  after the last full accumulation never make a step), capped at ``max_steps_per_epoch`` when it is
+  set (``setup``: ``self._steps_per_epoch``).
+- **The scheduler**: the config's ``lr_scheduler`` component, built with
+  ``num_training_steps = epochs * steps per epoch`` and ``last_epoch = -1``
+  (``_setup_lr_scheduler``), stepped right after every ``optimizer.step()``. torchtune's one
+  scheduler, ``get_cosine_schedule_with_warmup``, is Hugging Face's formula (its docstring says it
+  is based on it; the recorded runs agree at every step), so lrcalc computes it as
+  ``transformers.get_cosine_schedule_with_warmup``.
+- **Numbers**: recipes are read by OmegaConf, whose YAML loader reads ``3e-4`` as a float (PyYAML,
+  YAML 1.1, reads it as text): omegaconf/_utils.py, ``get_yaml_loader``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Mapping
+
+from .. import fmt
+from . import Asked, ConfigError, Run
+
+FRAMEWORK = "torchtune recipe"
+SCHEDULERS = {
+    "torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup": "transformers.get_cosine_schedule_with_warmup",
+    "torchtune.modules.get_cosine_schedule_with_warmup": "transformers.get_cosine_schedule_with_warmup",  # its location before 0.3
+}
+"""torchtune's scheduler components, by ``_component_``, and the registered scheduler with the same values."""
+
+USED = ("optimizer", "lr_scheduler", "epochs", "batch_size", "gradient_accumulation_steps", "max_steps_per_epoch")
+_FLOAT = re.compile(r"^[-+]?(?:\d[\d_]*\.[\d_]*(?:[eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|\.\d[\d_]*(?:[eE][-+]?\d+)?)$")
+"""OmegaConf's implicit float resolver (omegaconf/_utils.py), the forms YAML 1.1 leaves as text included."""
+
+
+def is_config(config: Mapping[str, Any]) -> bool:
+    """A torchtune recipe: its scheduler is an ``lr_scheduler`` mapping with a ``_component_``."""
+    return isinstance(config.get("lr_scheduler"), Mapping) and "_component_" in config["lr_scheduler"]
+
+
+def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_epoch: int | None = None, devices: int = 1) -> Run:
+    """The recipe's run for ``config``; see the module's rules."""
+    scheduler = dict(config["lr_scheduler"])
+    component = scheduler.pop("_component_")
+    if component not in SCHEDULERS:
+        raise ConfigError(f"lr_scheduler {component!r} is not one lrcalc knows: it reads torchtune's get_cosine_schedule_with_warmup "
+                          "(torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup), the scheduler torchtune ships")
+    optimizer = config.get("optimizer")
+    if not isinstance(optimizer, Mapping) or "lr" not in optimizer:
+        raise ConfigError("the config has no optimizer with an lr (optimizer: _component_: torch.optim.AdamW, lr: 3e-4): the schedule scales it")
+    lr = _number(optimizer["lr"], "optimizer.lr", low=0.0)
+    warmup = _whole(scheduler.pop("num_warmup_steps", None), "lr_scheduler.num_warmup_steps", low=0)
+    cycles = _number(scheduler.pop("num_cycles", 0.5), "lr_scheduler.num_cycles", low=None)
+    scheduler.pop("last_epoch", None)
+    if scheduler:
+        raise ConfigError(f"lr_scheduler has arguments get_cosine_schedule_with_warmup does not take: {', '.join(sorted(scheduler))}")
+    epochs = _whole(config.get("epochs", 1), "epochs", low=1)
+    batch = _whole(config.get("batch_size"), "batch_size", low=1)
+    accumulation = _whole(config.get("gradient_accumulation_steps", 1), "gradient_accumulation_steps", low=1)
+    cap = config.get("max_steps_per_epoch")
+    cap = None if cap is None else _whole(cap, "max_steps_per_epoch", low=1)
+    used = {key: config[key] for key in USED if key in config}
+    counting: list[str] = []
+    run = Run(framework=FRAMEWORK, api=SCHEDULERS[component], lr=lr, kwargs={}, total_steps=0, steps_per_epoch=None, used=used,
+              ignored=sorted(key for key in config if key not in USED), counting=counting,
+              notes=["torchtune's get_cosine_schedule_with_warmup is Hugging Face's formula, step for step: it is computed as transformers' function"])
+    if steps_per_epoch:
+        per_epoch = steps_per_epoch
+        counting.append(f"{fmt.count(per_epoch)} optimizer steps per epoch (given)")
+    elif dataset_size:
+        per_device = math.ceil(dataset_size / devices)
+        batches = per_device // batch
+        per_epoch = batches // accumulation
+        line = f"{fmt.count(dataset_size)} examples" + (f" / {devices} devices = {fmt.count(per_device)} per device (ceil)" if devices > 1 else "")
+        counting.append(f"{line} / batch_size {batch} = {fmt.count(batches)} batches (floor: drop_last)")
+        counting.append(f"{fmt.count(batches)} batches // gradient_accumulation_steps {accumulation} = {fmt.count(per_epoch)} optimizer steps per epoch"
+                        + (f" (the last {batches % accumulation} batches make no step)" if batches % accumulation else ""))
+    else:
+        run.asked.append(Asked("dataset_size", "Training examples", "the number of examples in the training set (len(train_dataset)); or give the optimizer steps per epoch"))
+        return run
+    if cap is not None and cap < per_epoch:
+        counting.append(f"max_steps_per_epoch={fmt.count(cap)} caps it: {fmt.count(cap)} optimizer steps per epoch")
+        per_epoch = cap
+    total = epochs * per_epoch
+    if total < 1:
+        raise ConfigError(f"the run has no optimizer step: {fmt.count(per_epoch)} per epoch (fewer batches than gradient_accumulation_steps); torchtune would train nothing")
+    counting.append(f"{epochs} epoch{'' if epochs == 1 else 's'} × {fmt.count(per_epoch)} = {fmt.count(total)} optimizer steps")
+    run.total_steps, run.steps_per_epoch = total, per_epoch
+    run.kwargs = {"num_warmup_steps": warmup, "num_training_steps": total, "num_cycles": cycles}
+    if warmup > total:
+        run.warnings.append(f"num_warmup_steps={fmt.count(warmup)} is longer than the run ({fmt.count(total)} steps): the learning rate never reaches optimizer.lr")
+    return run
+
+
+def _value(value: Any) -> Any:
+    """A value as OmegaConf reads it: number-like text is a float."""
+    if isinstance(value, str) and _FLOAT.match(value.strip()):
+        return float(value.replace("_", ""))
+    return value
+
+
+def _number(value: Any, key: str, low: float | None) -> float:
+    value = _value(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{key} must be a number (got {value!r})")
+    if low is not None and value < low:
+        raise ConfigError(f"{key} must be >= {fmt.number(low)} (got {fmt.number(value)})")
+    return value
+
+
+def _whole(value: Any, key: str, low: int) -> int:
+    if value is None:
+        raise ConfigError(f"{key} is missing: the recipe needs it")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{key} must be a whole number (got {value!r})")
+    if value < low:
+        raise ConfigError(f"{key} must be >= {low} (got {value})")
+    return value
