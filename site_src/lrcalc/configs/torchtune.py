@@ -15,8 +15,8 @@ tests/configs/torchtune/README.md) and their distributed twins:
   ``num_training_steps = epochs * steps per epoch`` and ``last_epoch = -1``
   (``_setup_lr_scheduler``), stepped right after every ``optimizer.step()``. torchtune's one
   scheduler, ``get_cosine_schedule_with_warmup``, is Hugging Face's formula (its docstring says it
-  is based on it; the recorded runs agree at every step), so lrcalc computes it as
-  ``transformers.get_cosine_schedule_with_warmup``.
+  is based on it; the recorded runs agree at every step): transformers' record says it is copied
+  there (:meth:`~lrcalc.libraries.Scheduler.copied_as`), and lrcalc computes it as that.
 - **Numbers**: recipes are read by OmegaConf, whose YAML loader reads ``3e-4`` as a float (PyYAML,
   YAML 1.1, reads it as text): omegaconf/_utils.py, ``get_yaml_loader``.
 """
@@ -28,15 +28,10 @@ import re
 from typing import Any, Mapping
 
 from .. import fmt
+from ..libraries import copy_of
 from . import Asked, ConfigError, Run
 
 FRAMEWORK = "torchtune recipe"
-SCHEDULERS = {
-    "torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup": "transformers.get_cosine_schedule_with_warmup",
-    "torchtune.modules.get_cosine_schedule_with_warmup": "transformers.get_cosine_schedule_with_warmup",  # its location before 0.3
-}
-"""torchtune's scheduler components, by ``_component_``, and the registered scheduler with the same values."""
-
 USED = ("optimizer", "lr_scheduler", "epochs", "batch_size", "gradient_accumulation_steps", "max_steps_per_epoch")
 _FLOAT = re.compile(r"^[-+]?(?:\d[\d_]*\.[\d_]*(?:[eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|\.\d[\d_]*(?:[eE][-+]?\d+)?)$")
 """OmegaConf's implicit float resolver (omegaconf/_utils.py), the forms YAML 1.1 leaves as text included."""
@@ -51,7 +46,8 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     """The recipe's run for ``config``; see the module's rules."""
     scheduler = dict(config["lr_scheduler"])
     component = scheduler.pop("_component_")
-    if component not in SCHEDULERS:
+    spec = copy_of(str(component))
+    if spec is None:
         raise ConfigError(f"lr_scheduler {component!r} is not one lrcalc knows: it reads torchtune's get_cosine_schedule_with_warmup "
                           "(torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup), the scheduler torchtune ships")
     optimizer = config.get("optimizer")
@@ -70,9 +66,9 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     cap = None if cap is None else _whole(cap, "max_steps_per_epoch", low=1)
     used = {key: config[key] for key in USED if key in config}
     counting: list[str] = []
-    run = Run(framework=FRAMEWORK, api=SCHEDULERS[component], lr=lr, kwargs={}, total_steps=0, steps_per_epoch=None, used=used,
+    run = Run(framework=FRAMEWORK, api=spec.api, lr=lr, kwargs={}, total_steps=0, steps_per_epoch=None, used=used,
               ignored=sorted(key for key in config if key not in USED), counting=counting,
-              notes=["torchtune's get_cosine_schedule_with_warmup is Hugging Face's formula, step for step: it is computed as transformers' function"])
+              notes=[f"torchtune's {component.rsplit('.', 1)[-1]} is {spec.name} of {spec.library}, step for step: it is computed as that"])
     if steps_per_epoch:
         per_epoch = steps_per_epoch
         counting.append(f"{fmt.count(per_epoch)} optimizer steps per epoch (given)")

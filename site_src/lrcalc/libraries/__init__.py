@@ -91,6 +91,7 @@ class Scheduler:
     length: Callable[[dict], tuple[int, str] | None] | None = None  # (arguments with defaults) -> the run length the call states, and where
     warmup: Callable[[dict], tuple[int, str] | None] | None = None  # (arguments with defaults) -> its warmup's length, and where
     renamed: dict[str, str] = field(default_factory=dict)  # an argument's older name -> "its name now (when it changed)", for the message
+    copies: tuple[str, ...] = ()  # the same function under another framework's name (torchtune's copy of transformers' cosine)
 
     @property
     def name(self) -> str:
@@ -141,6 +142,11 @@ class Scheduler:
     def was_called(self, **older: str) -> "Scheduler":
         """Arguments the library renamed: ``was_called(t_mul="cycle_mul (timm 0.5.0)")``, quoted when old code passes them."""
         self.renamed.update(older)
+        return self
+
+    def copied_as(self, *names: str) -> "Scheduler":
+        """Other frameworks' copies of this scheduler, computing the same values (a config may name them)."""
+        self.copies += names
         return self
 
     def dispatch(self, resolve: Callable[[Any, dict], tuple[str, dict, Any]]) -> Callable:
@@ -219,6 +225,12 @@ def _count(value: Any) -> str:
 def record(api: str) -> Scheduler:
     """The record registered under ``api`` (in a library's own module, right after registering it)."""
     return REGISTRY[api]
+
+
+def copy_of(name: str) -> Scheduler | None:
+    """The registered scheduler another framework copied under ``name`` (see :meth:`Scheduler.copied_as`), or None."""
+    _load()
+    return next((spec for spec in REGISTRY.values() if name in spec.copies), None)
 
 
 def lookup(api: str) -> Scheduler:

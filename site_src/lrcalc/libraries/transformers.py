@@ -613,3 +613,11 @@ record(MODULE + "get_wsd_schedule").spans(
     length=first(given("num_training_steps"), given("num_warmup_steps", "num_stable_steps", "num_decay_steps")),
     warmup=given("num_warmup_steps"),
 )
+
+
+# torchtune ships the same function (torchtune/training/lr_schedulers.py: "based on the Hugging Face
+# implementation", the same lr_lambda line for line); a torchtune recipe's lr_scheduler names it.
+record(MODULE + "get_cosine_schedule_with_warmup").copied_as(
+    "torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup",
+    "torchtune.modules.get_cosine_schedule_with_warmup",  # its place before torchtune 0.3
+)
