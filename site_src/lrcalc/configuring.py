@@ -57,7 +57,10 @@ def resolve_config(request: Mapping[str, Any]) -> tuple[Resolved, configs.Run]:
     if errors:
         raise Invalid(errors)
     if run.asked:
-        raise Invalid({"run.dataset_size": "Give the number of training examples (or the optimizer steps per epoch): the config sets the run in epochs, and how many optimizer steps an epoch has depends on it."})
+        asked = run.asked[0]
+        if asked.name == "dataset_size":
+            raise Invalid({"run.dataset_size": "Give the number of training examples (or the optimizer steps per epoch): the config sets the run in epochs, and how many optimizer steps an epoch has depends on it."})
+        raise Invalid({f"run.{asked.name}": f"Give the {asked.label.lower()}: {asked.hint}."})
     if run.total_steps > MAX_STEPS:
         raise Invalid({"run.dataset_size": f"The run has {run.total_steps:,} optimizer steps; the calculator draws at most {MAX_STEPS:,}."})
     try:

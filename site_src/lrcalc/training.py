@@ -31,6 +31,7 @@ _CONVENTIONS = {
     ("optax", "step"): "optax evaluates a schedule at the optimizer's update count",
     ("transformers", "step"): "the Trainer steps it after every optimizer step",
     ("timm", "epoch"): "timm's train.py calls scheduler.step(epoch) once per epoch",
+    ("deepspeed", "step"): "the DeepSpeed engine steps it after every optimizer step",
     ("lrcalc", "epoch"): "lrcalc's families count epochs unless told otherwise",
 }
 """Why each library's scheduler steps as it does by default (the "Automatic" choice)."""

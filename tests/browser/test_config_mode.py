@@ -160,3 +160,23 @@ def test_the_code_box_writes_the_config_back(app):
     expect(page.get_by_role("button", name="Copy code")).to_be_disabled()
     page.locator("#code-target").select_option("pytorch")
     page.locator("#code-box summary").click()
+
+
+def test_a_deepspeed_config_asks_for_its_run_length(app):
+    """A DeepSpeed scheduler block states no epochs: WarmupLR asks for the run's optimizer steps, then draws the engine's curve."""
+    page = app.page
+    open_config_mode(page)
+    text = (CONFIGS / "deepspeed" / "configs" / "dse-cifar.json").read_text()
+    control(page, "Training config").fill(text)
+    wait_settled(page)
+    expect(page.locator("#run-steps_per_epoch-error")).to_contain_text("WarmupLR states no run length")
+    control(page, "Or optimizer steps per epoch").fill("1010")
+    wait_settled(page)
+    expected = expected_view(page, app.url)
+    assert expected["ok"] and expected["config"]["framework"] == "DeepSpeed"
+    assert shown_summary(page) == [item["text"] for item in expected["summary"]]
+    engine = next(e for e in json.loads((CONFIGS / "deepspeed" / "expected.json").read_text())["entries"] if e["id"] == "dse-cifar")
+    from lrcalc import fmt
+
+    assert expected["summary"][0]["text"].startswith(fmt.lr(max(engine["lrs"])))
+    expect_x_range(page, 0, 1009)

@@ -199,6 +199,16 @@ case("timm-create-scheduler-v2-cosine", TM + "create_scheduler_v2", {"sched": "c
 case("timm-create-scheduler-step", TM + "create_scheduler", {"sched": "step", "epochs": 30, "decay_epochs": 10, "decay_rate": 0.5, "warmup_epochs": 0}, 40)
 case("timm-create-scheduler-cosine", TM + "create_scheduler", {"sched": "cosine", "epochs": 30}, 40, note="args' warmup_epochs defaults to 5")
 
+# DeepSpeed's schedulers (their own curves come from the real engine: tests/configs/deepspeed/); the
+# targets' code is their closed form written out. lr is the optimizer's.
+DS = "deepspeed.runtime.lr_schedules."
+case("ds-warmup-log", DS + "WarmupLR", {"warmup_min_lr": 0.0, "warmup_max_lr": 0.001, "warmup_num_steps": 20}, lr=0.001)
+case("ds-warmup-linear", DS + "WarmupLR", {"warmup_min_lr": 1e-5, "warmup_num_steps": 20, "warmup_type": "linear"}, lr=0.002)
+case("ds-warmup-decay", DS + "WarmupDecayLR", {"total_num_steps": 50, "warmup_min_lr": 0.0, "warmup_max_lr": 3e-4, "warmup_num_steps": 10}, lr=3e-4)
+case("ds-warmup-cosine", DS + "WarmupCosineLR", {"total_num_steps": 50, "warmup_min_ratio": 0.2, "warmup_num_steps": 10, "cos_min_ratio": 0.1}, lr=0.0015)
+case("ds-one-cycle", DS + "OneCycle", {"cycle_min_lr": 1e-4, "cycle_max_lr": 1e-3, "cycle_first_step_size": 20, "decay_lr_rate": 0.5, "decay_step_size": 5})
+case("ds-lr-range-test", DS + "LRRangeTest", {"lr_range_test_min_lr": 1e-4, "lr_range_test_step_size": 10, "lr_range_test_step_rate": 5.0, "lr_range_test_staircase": True})
+
 
 # ---------------------------------------------------------------------------------------------
 

@@ -76,3 +76,38 @@ def test_the_torchtune_corpus_is_real():
     assert {"torchtune", "torch"} <= set(TT_EXPECTED["libraries"])
     for source in sources:
         assert len(source["commit"]) == 40 and (TORCHTUNE / source["file"]).is_file()
+
+
+DEEPSPEED = HERE / "deepspeed"
+DS_EXPECTED = json.loads((DEEPSPEED / "expected.json").read_text(encoding="utf-8"))
+DS_SOURCES = {s["id"]: s for s in json.loads((DEEPSPEED / "sources.json").read_text(encoding="utf-8"))}
+DS_FILES = [e for e in DS_EXPECTED["entries"] if DS_SOURCES[e["id"]].get("kind", "json") == "json"]
+
+
+def _filled(config: dict, values: dict) -> dict:
+    """The config with the Trainer's "auto" values written in (``scheduler.params.warmup_max_lr`` -> value)."""
+    config = json.loads(json.dumps(config))
+    for dotted, value in values.items():
+        *path, last = dotted.split(".")
+        node = config
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return config
+
+
+@pytest.mark.parametrize("entry", DS_FILES, ids=lambda e: e["id"])
+def test_deepspeed_configs_match_the_engine(entry):
+    """Verbatim DeepSpeed configs, against the real engine stepped on CPU (tests/configs/deepspeed); "auto" ones are
+    refused, saying what fills each value, and give the engine's curve once those values are written in."""
+    path = DEEPSPEED / DS_SOURCES[entry["id"]]["file"]
+    text = path.read_text(encoding="utf-8")
+    if entry["auto_filled"]:
+        with pytest.raises(ValueError, match="leaves values to the Hugging Face Trainer"):
+            from_config(text, path.name, steps_per_epoch=entry["steps"])
+        text = json.dumps(_filled(json.loads(text), entry["auto_filled"]))
+    run = from_config(text, path.name, steps_per_epoch=entry["steps"])
+    assert run.total_steps == entry["steps"] and run.api.endswith(entry["scheduler_type"])
+    peak = max(entry["lrs"])
+    for step, (mine, theirs) in enumerate(zip(run.curve(), entry["lrs"], strict=True)):
+        assert abs(mine - theirs) <= 1e-9 * peak, f"step {step}: lrcalc {mine!r}, DeepSpeed {theirs!r}"

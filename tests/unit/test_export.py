@@ -100,6 +100,8 @@ class TestCoverage:
             if curve["values"] and curve["api"] not in configurations:
                 extra = {"metrics": curve["metrics"]} if "metrics" in curve else {}
                 configurations[curve["api"]] = (curve["lr"], {**curve["kwargs"], **extra})
+        for case in CASES:  # DeepSpeed's are recorded from its engine elsewhere (tests/configs/deepspeed/)
+            configurations.setdefault(case["api"], (case["lr"], case["kwargs"]))
         assert set(configurations) == {spec.api for spec in apis()}
         for api, (lr, kwargs) in configurations.items():
             for target, answer in export.all_code(api, lr, kwargs).items():

@@ -72,10 +72,27 @@ def test_fixture_covers_every_library_and_enough_configurations():
     assert {"torch", "keras", "optax", "transformers", "timm"} <= set(FIXTURE["libraries"])
 
 
+DEEPSPEED = json.loads((Path(__file__).resolve().parents[1] / "configs" / "deepspeed" / "expected.json").read_text(encoding="utf-8"))
+"""DeepSpeed's schedulers, recorded by running its engine on CPU (its own venv: tests/configs/deepspeed/)."""
+
+
+@pytest.mark.parametrize("entry", DEEPSPEED["entries"], ids=lambda e: e["id"])
+def test_deepspeed_curve_matches_the_engine(entry):
+    """Every optimizer step of a real DeepSpeed engine run, from the config's scheduler block (lr: the optimizer's)."""
+    api = "deepspeed.runtime.lr_schedules." + entry["scheduler_type"]
+    from lrcalc.libraries import lookup
+
+    lr = (entry["optimizer_lr"] if entry["optimizer_lr"] is not None else 1e-3) if lookup(api).needs_lr else None  # 1e-3: the client AdamW's
+    schedule = from_library(api, lr=lr, **entry["scheduler_params"])
+    peak = max(entry["lrs"])
+    for step, expected in enumerate(entry["lrs"]):
+        assert abs(schedule(step) - expected) <= 1e-9 * peak, f"step {step}: lrcalc {schedule(step)!r}, DeepSpeed {expected!r}"
+
+
 def test_every_registered_scheduler_has_a_fixture():
     """Each library scheduler lrcalc offers is checked against at least one recorded curve."""
     from lrcalc.libraries import apis
 
-    covered = {c["api"] for c in CURVES if c["values"]}
+    covered = {c["api"] for c in CURVES if c["values"]} | {"deepspeed.runtime.lr_schedules." + e["scheduler_type"] for e in DEEPSPEED["entries"]}
     missing = [spec.api for spec in apis() if spec.library != "lrcalc" and spec.api not in covered]
     assert missing == []

@@ -13,7 +13,7 @@ was used and ignored.
 Frameworks read: Hugging Face ``TrainingArguments`` (the Trainer, and recipe
 formats that pass their keys through: TRL, alignment-handbook,
 LLaMA-Factory), :mod:`lrcalc.configs.transformers`; torchtune recipes,
-:mod:`lrcalc.configs.torchtune`. Configs for other frameworks are
+:mod:`lrcalc.configs.torchtune`; DeepSpeed configs, :mod:`lrcalc.configs.deepspeed`. Configs for other frameworks are
 recognised and refused with a message naming the framework.
 """
 
@@ -187,7 +187,6 @@ class Unread:
 
 
 OTHER_FRAMEWORKS = (
-    ("DeepSpeed", lambda c: isinstance(c.get("scheduler"), Mapping) and "type" in c["scheduler"] and "params" in c["scheduler"]),
     ("OpenMMLab mmengine", lambda c: "param_scheduler" in c),
     ("Lightning CLI", lambda c: isinstance(c.get("lr_scheduler"), Mapping) and "class_path" in c["lr_scheduler"]),
     ("Composer / llm-foundry", lambda c: "scheduler" in c and isinstance(c["scheduler"], Mapping) and ("t_warmup" in c["scheduler"] or "name" in c["scheduler"])),
@@ -195,7 +194,7 @@ OTHER_FRAMEWORKS = (
 )
 """Frameworks whose configs are recognised but not read yet, and how each is told apart."""
 
-READ = ("torchtune", "transformers")
+READ = ("torchtune", "deepspeed", "transformers")
 """The modules of this package that read a framework's configs, in the order they are tried."""
 
 
@@ -227,8 +226,9 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     if found in READ:
         return _reader(found).plan(config, dataset_size=dataset_size, steps_per_epoch=steps_per_epoch, devices=devices)
     if found:
-        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory) and torchtune recipes")
-    raise ConfigError("no scheduler settings found: lrcalc reads Hugging Face TrainingArguments configs (learning_rate, lr_scheduler_type, num_train_epochs or max_steps, ...) and torchtune recipes (lr_scheduler: _component_: ...)")
+        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), torchtune recipes and DeepSpeed configs")
+    raise ConfigError("no scheduler settings found: lrcalc reads Hugging Face TrainingArguments configs (learning_rate, lr_scheduler_type, num_train_epochs or max_steps, ...), "
+                      "torchtune recipes (lr_scheduler: _component_: ...) and DeepSpeed configs (\"scheduler\": {\"type\": ...})")
 
 
 def from_config(text: str, filename: str = "", **run: Any) -> Run:

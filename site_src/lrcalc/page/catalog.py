@@ -16,6 +16,7 @@ LIBRARY_LABELS = {
     "optax": "optax",
     "transformers": "Hugging Face transformers",
     "timm": "timm",
+    "deepspeed": "DeepSpeed",
 }
 
 
