@@ -194,3 +194,27 @@ class TestTorchtune:
     def test_an_unknown_component_is_refused(self):
         with pytest.raises(ConfigError, match="is not one lrcalc knows"):
             from_config(TORCHTUNE.replace("get_cosine_schedule_with_warmup", "get_linear"), dataset_size=100)
+
+
+class TestOtherBlocks:
+    """Schedules written back as torchtune and DeepSpeed config blocks, read back to the same curve."""
+
+    def test_a_cosine_with_warmup_becomes_a_torchtune_block(self):
+        from lrcalc.configs import config_blocks
+
+        blocks = config_blocks("transformers.get_scheduler", 2e-5, {"name": "cosine", "num_warmup_steps": 94, "num_training_steps": 939})
+        code = blocks["torchtune_config"]["code"]
+        assert "max_steps_per_epoch: 939" in code
+        run = from_config(code + "batch_size: 1\n", dataset_size=10_000)
+        expected = from_library("transformers.get_cosine_schedule_with_warmup", lr=2e-5, num_warmup_steps=94, num_training_steps=939)
+        assert run.curve() == [expected(i) for i in range(939)]
+        assert blocks["deepspeed_config"]["code"] is None and "five schedulers" in blocks["deepspeed_config"]["reason"]
+
+    def test_a_deepspeed_scheduler_becomes_its_block(self):
+        from lrcalc.configs import config_blocks
+
+        kwargs = {"total_num_steps": 100, "warmup_min_ratio": 0.2, "warmup_num_steps": 10}
+        code = config_blocks("deepspeed.runtime.lr_schedules.WarmupCosineLR", 1.5e-3, kwargs)["deepspeed_config"]["code"]
+        run = from_config(code)
+        expected = from_library("deepspeed.runtime.lr_schedules.WarmupCosineLR", lr=1.5e-3, **kwargs)
+        assert run.total_steps == 100 and run.curve() == [expected(i) for i in range(100)]

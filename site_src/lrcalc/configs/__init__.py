@@ -234,3 +234,12 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
 def from_config(text: str, filename: str = "", **run: Any) -> Run:
     """:func:`plan` for a config's text."""
     return plan(read_config(text, filename), **run)
+
+
+BLOCKS = {"trainer_config": "transformers", "deepspeed_config": "deepspeed", "torchtune_config": "torchtune"}
+"""The page's code targets that are config blocks, and the module that writes each."""
+
+
+def config_blocks(api: str, lr: float | None, kwargs: Mapping[str, Any], stepping: str = "step") -> dict[str, dict[str, str | None]]:
+    """Every framework's config block for a schedule (``{"code", "reason"}``), or why it has none."""
+    return {target: _reader(module).config_block(api, lr, kwargs, stepping) for target, module in BLOCKS.items()}

@@ -78,3 +78,27 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     if run.total_steps and not math.isfinite(run.total_steps):
         raise ConfigError("the run's length must be a whole number of steps")
     return run
+
+
+def config_block(api: str, lr: float | None, kwargs: Mapping[str, Any], stepping: str = "step") -> dict[str, str | None]:
+    """The DeepSpeed config blocks (``scheduler``, and ``optimizer`` for its lr) that build this schedule, or why none does.
+
+    DeepSpeed's own schedulers are written as they are; no other scheduler has a DeepSpeed equivalent
+    that lrcalc can prove gives the same values.
+    """
+    import json
+
+    from ..libraries import lookup
+
+    spec = lookup(api)
+    if stepping != "step":
+        return {"code": None, "reason": "No DeepSpeed config gives this schedule: the engine steps its scheduler after every optimizer step, and this one steps once per epoch."}
+    if spec.library != "deepspeed":
+        return {"code": None, "reason": "No DeepSpeed config gives exactly this schedule: its five schedulers (WarmupLR, WarmupDecayLR, WarmupCosineLR, OneCycle, LRRangeTest) have other shapes."}
+    block: dict[str, Any] = {"scheduler": {"type": spec.name, "params": dict(kwargs)}}
+    scales = spec.name == "WarmupCosineLR" or (spec.name == "WarmupLR" and kwargs.get("warmup_max_lr") is None)
+    if scales and lr is not None:
+        block["optimizer"] = {"type": "AdamW", "params": {"lr": lr}}
+    text = json.dumps(block, indent=2) + "\n"
+    reason = "The DeepSpeed config's scheduler block" + (" and the optimizer's lr it scales" if scales else "") + ", to merge into your ds_config.json."
+    return {"code": text, "reason": reason}

@@ -121,3 +121,33 @@ def _whole(value: Any, key: str, low: int) -> int:
     if value < low:
         raise ConfigError(f"{key} must be >= {low} (got {value})")
     return value
+
+
+def config_block(api: str, lr: float | None, kwargs: Mapping[str, Any], stepping: str = "step") -> dict[str, str | None]:
+    """The torchtune recipe keys that build this schedule, or why none does.
+
+    torchtune's one scheduler is Hugging Face's cosine with warmup; its length is epochs times the
+    steps per epoch, so the block sets ``epochs: 1`` and caps the epoch at the run's length with
+    ``max_steps_per_epoch`` (exact when the data set has at least that many optimizer steps).
+    """
+    from ..libraries import apis, bind, lookup
+
+    spec = lookup(api)
+    if spec.resolve is not None:  # a dispatcher (get_scheduler): what it builds
+        built, inner, lr = spec.resolve(lr, bind(spec, dict(kwargs)))
+        spec, kwargs = lookup(built), inner
+    copies = {copy for candidate in apis() for copy in candidate.copies if copy.startswith("torchtune.training.")}
+    found = next((candidate for candidate in apis() if set(candidate.copies) & copies), None)
+    if stepping != "step":
+        return {"code": None, "reason": "No torchtune recipe gives this schedule: recipes step the scheduler after every optimizer step, and this one steps once per epoch."}
+    if found is None or spec.api != found.api:
+        return {"code": None, "reason": "No torchtune recipe gives exactly this schedule: torchtune's one scheduler is a cosine with a linear warmup (get_cosine_schedule_with_warmup)."}
+    arguments = bind(spec, dict(kwargs))
+    total = arguments["num_training_steps"]
+    component = next(copy for copy in found.copies if copy.startswith("torchtune.training."))
+    lines = ["optimizer:", "  _component_: torch.optim.AdamW", f"  lr: {lr!r}", "lr_scheduler:", f"  _component_: {component}",
+             f"  num_warmup_steps: {arguments['num_warmup_steps']}"]
+    if arguments["num_cycles"] != 0.5:
+        lines.append(f"  num_cycles: {arguments['num_cycles']!r}")
+    lines += ["epochs: 1", f"max_steps_per_epoch: {total}"]
+    return {"code": "\n".join(lines) + "\n", "reason": f"torchtune recipe keys: one epoch capped at {total:,} optimizer steps gives num_training_steps={total:,} (exact when the data set has at least that many steps per epoch)."}

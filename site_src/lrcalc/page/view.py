@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import compare, export
 from ..calculator import calculate, read_form
-from ..configs.transformers import config_block
+from ..configs import config_blocks
 from ..explore import answer
 from .state import State
 
@@ -40,7 +40,7 @@ def view(state: State, page_url: str = "") -> dict[str, Any]:
         body["kind"] = "explore"
         if body["ok"]:
             body["code"] = export.all_code(resolved.spec.api, resolved.lr, dict(resolved.kwargs))
-            body["code"]["trainer_config"] = config_block(resolved.spec.api, resolved.lr, dict(resolved.kwargs), resolved.training.stepping)
+            body["code"].update(config_blocks(resolved.spec.api, resolved.lr, dict(resolved.kwargs), resolved.training.stepping))
             state = _rewritten(state, body.get("rewrites", {}))
     query = state.query()
     body["link"] = f"?{query}" if query else ""
@@ -68,4 +68,4 @@ def classic_code(inputs: dict) -> dict:
     """Library code for a classic schedule: its lrcalc family, exported (0-based epochs)."""
     values, _ = read_form(inputs)
     api, kwargs = values.kind.api, values.kind.kwargs(values.values)
-    return {**export.all_code(api, None, kwargs), "trainer_config": config_block(api, None, kwargs, "epoch")}
+    return {**export.all_code(api, None, kwargs), **config_blocks(api, None, kwargs, "epoch")}
