@@ -107,7 +107,8 @@ examples:
 
 FROM_CONFIG_EXAMPLES = """\
 PATH is a training config: YAML or JSON (Hugging Face TrainingArguments keys, as TRL, alignment-handbook
-and LLaMA-Factory recipes write them; a torchtune recipe; a DeepSpeed config's scheduler block) or a
+and LLaMA-Factory recipes write them; a torchtune recipe; a DeepSpeed config's scheduler block; a
+Lightning CLI config) or a
 Python file with a TrainingArguments(...) call; - reads standard input. A DeepSpeed config states no
 epochs: its run is total_num_steps, or --steps-per-epoch N steps. The curve is the learning rate of every optimizer step of the run, counted as the
 framework counts it: --dataset-size with the config's batch size, gradient accumulation and --devices,

@@ -10,6 +10,7 @@ explorer's, as for the other modes.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping
 
 from . import configs
@@ -67,7 +68,10 @@ def resolve_config(request: Mapping[str, Any]) -> tuple[Resolved, configs.Run]:
         current = read_whole("run.current", "Current optimizer step", text["current"] or "0", 0, 2 * run.total_steps)
     except FieldError as error:
         raise Invalid({error.name: error.message}) from None
-    training = Training(epochs=1, steps_per_epoch=run.total_steps, stepping="step", unit="step", current=current)
+    if run.epoch_stepped:  # a per-epoch scheduler drawn over the run's optimizer steps
+        training = Training(epochs=math.ceil(run.total_steps / run.steps_per_epoch), steps_per_epoch=run.steps_per_epoch, stepping="epoch", unit="step", current=current)
+    else:
+        training = Training(epochs=1, steps_per_epoch=run.total_steps, stepping="step", unit="step", current=current)
     resolved = Resolved(run.spec, run.lr, dict(run.kwargs), training, tuple(run.notes), cautions=tuple(run.warnings),
                         counted=(f"Read as a {run.framework} config", *run.counting), epoch_steps=run.steps_per_epoch)
     return resolved, run

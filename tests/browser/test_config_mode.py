@@ -107,9 +107,9 @@ def test_a_bad_config_is_a_message_at_the_box_and_kept(app):
     expect(control(page, "Training config")).to_have_value(text)
     expect(page.locator("#config-error")).to_contain_text("Write learning_rate: 2.0e-5")
     expect(page.locator("#config-read")).to_be_hidden()
-    control(page, "Training config").fill("lr_scheduler:\n  class_path: torch.optim.lr_scheduler.StepLR\n")
+    control(page, "Training config").fill("scheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\n")
     wait_settled(page)
-    expect(page.locator("#config-error")).to_contain_text("Lightning CLI config, which lrcalc does not read yet")
+    expect(page.locator("#config-error")).to_contain_text("Composer / llm-foundry config, which lrcalc does not read yet")
     assert axe_violations(page) == []
 
 

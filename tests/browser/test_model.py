@@ -97,6 +97,8 @@ CONFIGS = [
     (CONFIG_FILES / "lf-qwen3-lora-sft.yaml").read_text(encoding="utf-8"),
     (CONFIG_FILES / "or1-qwen2.5-1.5b-grpo-demo.yaml").read_text(encoding="utf-8"),
     (CONFIG_FILES.parent / "torchtune" / "configs" / "tt_head_llama3_2_1B_lora_single_device.yaml").read_text(encoding="utf-8"),
+    (CONFIG_FILES.parent / "lightning" / "configs" / "tu_cifar10_resnet18_multisteplr.yaml").read_text(encoding="utf-8"),
+    (CONFIG_FILES.parent / "deepspeed" / "configs" / "dse-cifar.json").read_text(encoding="utf-8"),
     "learning_rate: 1.0e-4\nlr_scheduler_type: linear\nwarmup_steps: 100\nmax_steps: 2000\n",
     '{"learning_rate": 3e-4, "lr_scheduler_type": "cosine_with_min_lr", "lr_scheduler_kwargs": {"min_lr_rate": 0.1}, "num_train_epochs": 1.5}',
     "TrainingArguments(output_dir=args.out, learning_rate=5e-5, num_train_epochs=2, warmup_steps=0.06, gradient_accumulation_steps=3)",

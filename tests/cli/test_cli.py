@@ -309,7 +309,7 @@ def test_from_config_asks_for_the_data_set_size():
         ("learning_rate: 2e-5\nnum_train_epochs: 3\n", "Write learning_rate: 2.0e-5"),
         ("param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500)]\n", "OpenMMLab mmengine config"),
         ("model = build_model(cfg)\n", "no training arguments call found"),
-        ("lr_scheduler:\n  class_path: torch.optim.lr_scheduler.StepLR\n", "Lightning CLI config"),
+        ("scheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\n", "Composer / llm-foundry config"),
     ],
 )
 def test_from_config_refuses_with_one_line(stdin, fragment):

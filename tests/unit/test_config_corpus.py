@@ -111,3 +111,38 @@ def test_deepspeed_configs_match_the_engine(entry):
     peak = max(entry["lrs"])
     for step, (mine, theirs) in enumerate(zip(run.curve(), entry["lrs"], strict=True)):
         assert abs(mine - theirs) <= 1e-9 * peak, f"step {step}: lrcalc {mine!r}, DeepSpeed {theirs!r}"
+
+
+LIGHTNING = HERE / "lightning"
+PL_EXPECTED = json.loads((LIGHTNING / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("entry", PL_EXPECTED["entries"], ids=lambda e: e["id"])
+def test_lightning_cli_configs_match_the_trainer(entry):
+    """Verbatim LightningCLI configs, against the real LightningCLI and Trainer on CPU (tests/configs/lightning):
+    the scheduler steps once per epoch; plateau schedulers follow a metric and are refused."""
+    path = LIGHTNING / entry["file"]
+    text = path.read_text(encoding="utf-8")
+    if entry["reduce_on_plateau"]:
+        with pytest.raises(ValueError, match="follows a monitored metric"):
+            from_config(text, path.name, steps_per_epoch=entry["steps_per_epoch"])
+        return
+    run = from_config(text, path.name, steps_per_epoch=entry["steps_per_epoch"])
+    assert run.epoch_stepped and run.steps_per_epoch == entry["steps_per_epoch"]
+    if not entry["trainer_override"]:  # the generator shortened one run (max_steps 160,000 -> 60): the curve's start is compared
+        assert run.total_steps == entry["num_optimizer_steps"]
+    schedule = run.schedule()
+    peak = max(entry["lrs"])
+    for step, theirs in enumerate(entry["lrs"]):
+        assert abs(schedule(step) - theirs) <= 1e-9 * peak, f"step {step}: lrcalc {schedule(step)!r}, Lightning {theirs!r}"
+
+
+def test_lightning_counts_steps_per_epoch_as_the_trainer():
+    """From the data set: ceil(examples / batch_size) batches, ceil(batches / accumulate_grad_batches) steps."""
+    entry = next(e for e in PL_EXPECTED["entries"] if e["accumulate_grad_batches"] == 2)
+    text = (LIGHTNING / entry["file"]).read_text(encoding="utf-8")
+    config = __import__("yaml").safe_load(text)
+    config.setdefault("data", {}).setdefault("init_args", {})["batch_size"] = entry["batch_size"]
+    from lrcalc.configs import plan
+
+    assert plan(config, dataset_size=entry["dataset_size"]).steps_per_epoch == entry["steps_per_epoch"]

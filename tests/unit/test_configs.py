@@ -111,7 +111,9 @@ def test_json_config():
         ("learning_rate: 1.0e-4\nper_device_train_batch_size: 0", "per_device_train_batch_size must be >= 1"),
         ("TrainingArguments(learning_rate=args.lr, max_steps=10)", "learning_rate=args.lr is not a literal"),
         ("lr_scheduler:\n  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup\n  num_warmup_steps: 100", "no optimizer with an lr"),
-        ("lr_scheduler:\n  class_path: torch.optim.lr_scheduler.StepLR\n", "Lightning CLI config, which lrcalc does not read yet"),
+        ("lr_scheduler:\n  class_path: torch.optim.lr_scheduler.StepLR\n", "the config has no optimizer lr"),
+        ("scheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\n  alpha_f: 0.1\n", "Composer / llm-foundry config, which lrcalc does not read yet"),
+        ("optimizer:\n  init_args: {lr: 0.1}\nlr_scheduler:\n  class_path: ReduceLROnPlateau\n", "follows a monitored metric"),
         ('{"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}}}', "scales the optimizer's lr, and the config gives none"),
         ('{"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": "auto"}}, "optimizer": {"params": {"lr": 1e-3}}}', "leaves values to the Hugging Face Trainer"),
         ('{"scheduler": {"type": "CosineLR"}}', "is not one of DeepSpeed's: WarmupLR, WarmupDecayLR"),
@@ -218,3 +220,39 @@ class TestOtherBlocks:
         run = from_config(code)
         expected = from_library("deepspeed.runtime.lr_schedules.WarmupCosineLR", lr=1.5e-3, **kwargs)
         assert run.total_steps == 100 and run.curve() == [expected(i) for i in range(100)]
+
+
+LIGHTNING = """\
+trainer:
+  max_epochs: 10
+  accumulate_grad_batches: 2
+data:
+  init_args:
+    batch_size: 32
+optimizer:
+  class_path: torch.optim.SGD
+  init_args:
+    lr: 0.1
+lr_scheduler:
+  class_path: torch.optim.lr_scheduler.StepLR
+  init_args:
+    step_size: 3
+    gamma: 0.5
+"""
+
+
+class TestLightning:
+    def test_the_scheduler_steps_once_per_epoch(self):
+        """LightningCLI's interval is "epoch": every optimizer step of epoch e uses StepLR's value after e steps."""
+        run = from_config(LIGHTNING, dataset_size=1000)
+        # 1000 / 32 = 32 batches (ceil); / 2 = 16 optimizer steps per epoch; 10 epochs
+        assert (run.steps_per_epoch, run.total_steps, run.epoch_stepped) == (16, 160, True)
+        step_lr = from_library("torch.optim.lr_scheduler.StepLR", lr=0.1, step_size=3, gamma=0.5)
+        assert run.curve() == [step_lr(i // 16) for i in range(160)]
+
+    def test_max_steps_stops_the_run(self):
+        assert from_config(LIGHTNING.replace("  max_epochs: 10", "  max_epochs: 10\n  max_steps: 50"), dataset_size=1000).total_steps == 50
+
+    def test_without_a_batch_size_it_asks_for_the_steps(self):
+        run = from_config(LIGHTNING.replace("    batch_size: 32", "    num_workers: 4"), dataset_size=1000)
+        assert [a.name for a in run.asked] == ["steps_per_epoch"]

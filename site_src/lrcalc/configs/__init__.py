@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -33,6 +34,21 @@ except ImportError:  # pragma: no cover
 
 MAX_CONFIG = 200_000
 """Characters: a config is a page of text, not a data set."""
+
+
+_FLOAT = re.compile(r"^[-+]?(?:\d[\d_]*\.[\d_]*(?:[eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|\.\d[\d_]*(?:[eE][-+]?\d+)?)$")
+
+
+def yaml12(value: Any) -> Any:
+    """A value as a YAML 1.2 loader reads it (OmegaConf's, jsonargparse's): number-like text such as ``3e-4``,
+    which PyYAML's YAML 1.1 leaves as text, is a float (omegaconf/_utils.py ``get_yaml_loader``)."""
+    if isinstance(value, str) and _FLOAT.match(value.strip()):
+        return float(value.replace("_", ""))
+    if isinstance(value, Mapping):
+        return {key: yaml12(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [yaml12(item) for item in value]
+    return value
 
 
 class ConfigError(ValueError):
@@ -65,6 +81,7 @@ class Run:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # where the framework's versions disagree, and what to write instead
     asked: list[Asked] = field(default_factory=list)  # values still needed (the schedule cannot be computed until given)
+    epoch_stepped: bool = False  # the scheduler steps once per epoch (of steps_per_epoch optimizer steps), not per optimizer step
 
     @property
     def ready(self) -> bool:
@@ -74,7 +91,11 @@ class Run:
         """``schedule(i)``: the learning rate the optimizer uses for its i-th step (0-based)."""
         if self.asked:
             raise ConfigError("missing values: " + ", ".join(a.name for a in self.asked))
-        return from_library(self.api, lr=self.lr, **self.kwargs)
+        schedule = from_library(self.api, lr=self.lr, **self.kwargs)
+        if not self.epoch_stepped:
+            return schedule
+        per_epoch = self.steps_per_epoch
+        return lambda step: schedule(step // per_epoch)
 
     def curve(self) -> list[float]:
         """The learning rate of every optimizer step of the run, 0 .. total_steps - 1."""
@@ -188,13 +209,12 @@ class Unread:
 
 OTHER_FRAMEWORKS = (
     ("OpenMMLab mmengine", lambda c: "param_scheduler" in c),
-    ("Lightning CLI", lambda c: isinstance(c.get("lr_scheduler"), Mapping) and "class_path" in c["lr_scheduler"]),
     ("Composer / llm-foundry", lambda c: "scheduler" in c and isinstance(c["scheduler"], Mapping) and ("t_warmup" in c["scheduler"] or "name" in c["scheduler"])),
     ("axolotl", lambda c: "micro_batch_size" in c or "base_model" in c and "lr_scheduler" in c),
 )
 """Frameworks whose configs are recognised but not read yet, and how each is told apart."""
 
-READ = ("torchtune", "deepspeed", "transformers")
+READ = ("torchtune", "deepspeed", "lightning", "transformers")
 """The modules of this package that read a framework's configs, in the order they are tried."""
 
 
@@ -223,12 +243,33 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     what is needed (unless the run's length does not depend on them).
     """
     found = framework_of(config)
+    if not found:  # a framework's config inside a larger file (a pipeline's step): the first one found
+        where, inner = _nested(config)
+        if inner is not None:
+            run = plan(inner, dataset_size=dataset_size, steps_per_epoch=steps_per_epoch, devices=devices)
+            run.notes.insert(0, f"read from {where}, the {run.framework} config inside this file")
+            return run
     if found in READ:
         return _reader(found).plan(config, dataset_size=dataset_size, steps_per_epoch=steps_per_epoch, devices=devices)
     if found:
-        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), torchtune recipes and DeepSpeed configs")
+        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), torchtune recipes, DeepSpeed and Lightning CLI configs")
     raise ConfigError("no scheduler settings found: lrcalc reads Hugging Face TrainingArguments configs (learning_rate, lr_scheduler_type, num_train_epochs or max_steps, ...), "
                       "torchtune recipes (lr_scheduler: _component_: ...) and DeepSpeed configs (\"scheduler\": {\"type\": ...})")
+
+
+def _nested(config: Any, where: str = "", depth: int = 0) -> tuple[str, Mapping[str, Any] | None]:
+    """The first mapping below the top (depth first, in order) that a reader other than the Trainer's takes."""
+    if depth > 6:
+        return "", None
+    children = config.items() if isinstance(config, Mapping) else enumerate(config) if isinstance(config, list) else ()
+    for key, child in children:
+        path = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}" if where else str(key)
+        if isinstance(child, Mapping) and any(_reader(name).is_config(child) for name in READ[:-1]):
+            return path, child
+        found = _nested(child, path, depth + 1)
+        if found[1] is not None:
+            return found
+    return "", None
 
 
 def from_config(text: str, filename: str = "", **run: Any) -> Run:

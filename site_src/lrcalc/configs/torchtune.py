@@ -24,19 +24,14 @@ tests/configs/torchtune/README.md) and their distributed twins:
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Mapping
 
 from .. import fmt
 from ..libraries import copy_of
-from . import Asked, ConfigError, Run
+from . import Asked, ConfigError, Run, yaml12
 
 FRAMEWORK = "torchtune recipe"
 USED = ("optimizer", "lr_scheduler", "epochs", "batch_size", "gradient_accumulation_steps", "max_steps_per_epoch")
-_FLOAT = re.compile(r"^[-+]?(?:\d[\d_]*\.[\d_]*(?:[eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|\.\d[\d_]*(?:[eE][-+]?\d+)?)$")
-"""OmegaConf's implicit float resolver (omegaconf/_utils.py), the forms YAML 1.1 leaves as text included."""
-
-
 def is_config(config: Mapping[str, Any]) -> bool:
     """A torchtune recipe: its scheduler is an ``lr_scheduler`` mapping with a ``_component_``."""
     return isinstance(config.get("lr_scheduler"), Mapping) and "_component_" in config["lr_scheduler"]
@@ -97,15 +92,8 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     return run
 
 
-def _value(value: Any) -> Any:
-    """A value as OmegaConf reads it: number-like text is a float."""
-    if isinstance(value, str) and _FLOAT.match(value.strip()):
-        return float(value.replace("_", ""))
-    return value
-
-
 def _number(value: Any, key: str, low: float | None) -> float:
-    value = _value(value)
+    value = yaml12(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ConfigError(f"{key} must be a number (got {value!r})")
     if low is not None and value < low:
