@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from .. import fmt
 from ..libraries import from_library, lookup
 
 try:  # a dependency of the package; the page's archive holds it (imported here so the page's snapshot has it)
@@ -49,6 +51,42 @@ def yaml12(value: Any) -> Any:
     if isinstance(value, list):
         return [yaml12(item) for item in value]
     return value
+
+
+def number(value: Any, key: str, low: float | None = None) -> float:
+    """A config's number, checked: text is refused, saying how to write it (see :func:`_text_number`)."""
+    if isinstance(value, str):
+        raise ConfigError(_text_number(key, value))
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{key} must be a number (got {value!r})")
+    if low is not None and value < low:
+        raise ConfigError(f"{key} must be >= {fmt.number(low)} (got {fmt.number(value)})")
+    return value
+
+
+def whole(value: Any, key: str, low: int | None = None) -> int:
+    """A config's whole number, checked."""
+    if value is None:
+        raise ConfigError(f"{key} is missing: the config must set it")
+    if isinstance(value, str):
+        raise ConfigError(_text_number(key, value))
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{key} must be a whole number (got {value!r})")
+    if low is not None and value < low:
+        raise ConfigError(f"{key} must be >= {low} (got {value})")
+    return value
+
+
+def _text_number(key: str, value: str) -> str:
+    """A number the YAML read as text: PyYAML (YAML 1.1) reads 2e-5, without a point, as a string; the Trainer then fails."""
+    try:
+        float(value)
+    except ValueError:
+        return f"{key} must be a number (got the text {value!r})"
+    mantissa, _, exponent = value.lower().partition("e")
+    better = f"{mantissa if '.' in mantissa else mantissa + '.0'}e{exponent}" if exponent else value
+    return (f"{key} is the text {value!r}, not a number: YAML reads a number such as 2e-5 without a decimal point as text, "
+            f"and the Trainer fails on it. Write {key}: {better}")
 
 
 class ConfigError(ValueError):

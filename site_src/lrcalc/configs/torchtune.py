@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 from .. import fmt
 from ..libraries import copy_of
-from . import Asked, ConfigError, Run, yaml12
+from . import Asked, ConfigError, Run, number, whole, yaml12
 
 FRAMEWORK = "torchtune recipe"
 USED = ("optimizer", "lr_scheduler", "epochs", "batch_size", "gradient_accumulation_steps", "max_steps_per_epoch")
@@ -48,17 +48,17 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     optimizer = config.get("optimizer")
     if not isinstance(optimizer, Mapping) or "lr" not in optimizer:
         raise ConfigError("the config has no optimizer with an lr (optimizer: _component_: torch.optim.AdamW, lr: 3e-4): the schedule scales it")
-    lr = _number(optimizer["lr"], "optimizer.lr", low=0.0)
-    warmup = _whole(scheduler.pop("num_warmup_steps", None), "lr_scheduler.num_warmup_steps", low=0)
-    cycles = _number(scheduler.pop("num_cycles", 0.5), "lr_scheduler.num_cycles", low=None)
+    lr = number(yaml12(optimizer["lr"]), "optimizer.lr", low=0.0)
+    warmup = whole(scheduler.pop("num_warmup_steps", None), "lr_scheduler.num_warmup_steps", low=0)
+    cycles = number(yaml12(scheduler.pop("num_cycles", 0.5)), "lr_scheduler.num_cycles")
     scheduler.pop("last_epoch", None)
     if scheduler:
         raise ConfigError(f"lr_scheduler has arguments get_cosine_schedule_with_warmup does not take: {', '.join(sorted(scheduler))}")
-    epochs = _whole(config.get("epochs", 1), "epochs", low=1)
-    batch = _whole(config.get("batch_size"), "batch_size", low=1)
-    accumulation = _whole(config.get("gradient_accumulation_steps", 1), "gradient_accumulation_steps", low=1)
+    epochs = whole(config.get("epochs", 1), "epochs", low=1)
+    batch = whole(config.get("batch_size"), "batch_size", low=1)
+    accumulation = whole(config.get("gradient_accumulation_steps", 1), "gradient_accumulation_steps", low=1)
     cap = config.get("max_steps_per_epoch")
-    cap = None if cap is None else _whole(cap, "max_steps_per_epoch", low=1)
+    cap = None if cap is None else whole(cap, "max_steps_per_epoch", low=1)
     used = {key: config[key] for key in USED if key in config}
     counting: list[str] = []
     run = Run(framework=FRAMEWORK, api=spec.api, lr=lr, kwargs={}, total_steps=0, steps_per_epoch=None, used=used,
@@ -90,25 +90,6 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     if warmup > total:
         run.warnings.append(f"num_warmup_steps={fmt.count(warmup)} is longer than the run ({fmt.count(total)} steps): the learning rate never reaches optimizer.lr")
     return run
-
-
-def _number(value: Any, key: str, low: float | None) -> float:
-    value = yaml12(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{key} must be a number (got {value!r})")
-    if low is not None and value < low:
-        raise ConfigError(f"{key} must be >= {fmt.number(low)} (got {fmt.number(value)})")
-    return value
-
-
-def _whole(value: Any, key: str, low: int) -> int:
-    if value is None:
-        raise ConfigError(f"{key} is missing: the recipe needs it")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{key} must be a whole number (got {value!r})")
-    if value < low:
-        raise ConfigError(f"{key} must be >= {low} (got {value})")
-    return value
 
 
 def config_block(api: str, lr: float | None, kwargs: Mapping[str, Any], stepping: str = "step") -> dict[str, str | None]:

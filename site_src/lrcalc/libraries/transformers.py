@@ -425,6 +425,12 @@ _BY_NAME = {
 }
 
 
+def scheduler_type(function: str) -> str | None:
+    """The ``lr_scheduler_type`` that makes ``get_scheduler`` build ``function`` (such as "cosine"), or None."""
+    short = function.rsplit(".", 1)[-1]
+    return next((name for name, built in _BY_NAME.items() if built == short), None)
+
+
 @register(
     MODULE + "get_scheduler",
     family="dispatch",
