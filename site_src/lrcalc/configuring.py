@@ -73,14 +73,20 @@ def resolve_config(request: Mapping[str, Any]) -> tuple[Resolved, configs.Run]:
     else:
         training = Training(epochs=1, steps_per_epoch=run.total_steps, stepping="step", unit="step", current=current)
     resolved = Resolved(run.spec, run.lr, dict(run.kwargs), training, tuple(run.notes), cautions=tuple(run.warnings),
-                        counted=(f"Read as a {run.framework} config", *run.counting), epoch_steps=run.steps_per_epoch)
+                        counted=(read_as(run.framework), *run.counting), epoch_steps=run.steps_per_epoch)
     return resolved, run
+
+
+def read_as(framework: str) -> str:
+    """``Read as a Lightning CLI config``, ``Read as an OpenMMLab ... config``."""
+    return f"Read as {'an' if framework[:1].lower() in 'aeiou' else 'a'} {framework} config"
 
 
 def config_view(run: configs.Run) -> dict[str, Any]:
     """What the page lists under the config: the framework, how the steps were counted, the keys used and ignored."""
     return {
         "framework": run.framework,
+        "read_as": read_as(run.framework) + ".",
         "counting": list(run.counting),
         "used": [f"{key}: {_shown(value)}" for key, value in run.used.items()],
         "defaults": [f"{key}: {_shown(value)}" for key, value in run.defaults.items()],

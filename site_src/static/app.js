@@ -707,7 +707,7 @@ function renderClassic(result) {
 function renderConfigRead(read) {
   $("config-read").hidden = !read;
   if (!read) return;
-  $("config-framework").textContent = `Read as a ${read.framework} config.`;
+  $("config-framework").textContent = read.read_as;
   $("config-counting").replaceChildren(
     ...read.counting.map((line) => {
       const item = document.createElement("li");

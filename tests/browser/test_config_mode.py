@@ -180,3 +180,34 @@ def test_a_deepspeed_config_asks_for_its_run_length(app):
 
     assert expected["summary"][0]["text"].startswith(fmt.lr(max(engine["lrs"])))
     expect_x_range(page, 0, 1009)
+
+
+def test_an_openmmlab_config_gives_the_runners_curve_and_its_code(app):
+    """A verbatim mmdetection3d schedule (a warmup by iteration chained onto a cosine by epoch): it asks for the
+    iterations per epoch, then every row of the data table is the real Runner's lr; the code box writes the list back."""
+    page = app.page
+    open_config_mode(page)
+    entry = next(e for e in json.loads((CONFIGS / "mmengine" / "expected.json").read_text())["entries"] if e["id"] == "mmdet3d_cosine")
+    page.set_input_files("#config-file", str(CONFIGS / "mmengine" / "configs" / entry["config"]))
+    wait_settled(page)
+    expect(page.locator("#run-steps_per_epoch-error")).to_contain_text("len(train_dataloader)")
+    control(page, "Or optimizer steps per epoch").fill(str(entry["iters_per_epoch"]))
+    wait_settled(page)
+    expected = expected_view(page, app.url)
+    assert expected["ok"] and expected["config"]["total_steps"] == entry["n_iters"]
+    expect(page.locator("#config-framework")).to_have_text("Read as an OpenMMLab mmengine (Runner) config.")
+    assert shown_summary(page) == [item["text"] for item in expected["summary"]]
+    page.locator("details.data-table summary").click()
+    table = page.evaluate("() => [...document.querySelectorAll('#table-body tr')].map((r) => [...r.cells].map((c) => c.textContent))")
+    from lrcalc import fmt
+
+    assert len(table) == len(expected["chart"]["x"])
+    for (step, text), x in zip(table, expected["chart"]["x"], strict=True):
+        assert int(step.replace(",", "")) == x and text == fmt.lr(entry["lrs"][x])
+    page.locator("details.data-table summary").click()
+    page.locator("#code-box summary").click()
+    page.get_by_label("Write the code for").select_option("mmengine_config")
+    expect(page.locator("#code")).to_have_text(expected["code"]["mmengine_config"]["code"])
+    assert "param_scheduler = [" in expected["code"]["mmengine_config"]["code"]
+    page.locator("#code-box summary").click()
+    assert axe_violations(page) == []

@@ -297,6 +297,18 @@ def test_from_config_reads_standard_input_and_json_output():
     assert document["steps"] == 30 and document["kwargs"]["num_warmup_steps"] == 3 and len(document["values"]) == 30
 
 
+def test_from_config_reads_an_openmmlab_python_config():
+    """A verbatim mmdetection schedule file: the Runner's every iteration, as the real Runner recorded it."""
+    root = Path(__file__).resolve().parents[1] / "configs" / "mmengine"
+    entry = next(e for e in json.loads((root / "expected.json").read_text(encoding="utf-8"))["entries"] if e["id"] == "mmdet_schedule_1x")
+    run = lrcalc("from-config", str(root / "configs" / entry["config"]), "--steps-per-epoch", str(entry["iters_per_epoch"]), "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.reader(io.StringIO(run.stdout)))[1:]
+    assert [int(step) for step, _ in rows] == list(range(entry["n_iters"]))
+    assert max(abs(float(lr) - expected) for (_, lr), expected in zip(rows, entry["lrs"])) <= 1e-9 * max(entry["lrs"])
+    assert "OpenMMLab mmengine" in run.stderr
+
+
 def test_from_config_asks_for_the_data_set_size():
     run = lrcalc("from-config", "-", stdin=RECIPE)
     assert run.returncode == 2 and run.stdout == ""
@@ -307,7 +319,6 @@ def test_from_config_asks_for_the_data_set_size():
     ("stdin", "fragment"),
     [
         ("learning_rate: 2e-5\nnum_train_epochs: 3\n", "Write learning_rate: 2.0e-5"),
-        ("param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500)]\n", "OpenMMLab mmengine config"),
         ("model = build_model(cfg)\n", "no training arguments call found"),
         ("scheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\n", "Composer / llm-foundry config"),
     ],

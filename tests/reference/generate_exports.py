@@ -209,6 +209,13 @@ case("ds-warmup-cosine", DS + "WarmupCosineLR", {"total_num_steps": 50, "warmup_
 case("ds-one-cycle", DS + "OneCycle", {"cycle_min_lr": 1e-4, "cycle_max_lr": 1e-3, "cycle_first_step_size": 20, "decay_lr_rate": 0.5, "decay_step_size": 5})
 case("ds-lr-range-test", DS + "LRRangeTest", {"lr_range_test_min_lr": 1e-4, "lr_range_test_step_size": 10, "lr_range_test_step_rate": 5.0, "lr_range_test_staircase": True})
 
+# mmengine's Runner stepping a param_scheduler list (its curves come from the real Runner: tests/configs/mmengine/);
+# no target has a closed form for a chain, so each answer is a reason.
+case("mmengine-runner-warmup-multistep", "mmengine.runner.Runner",
+     {"param_scheduler": [{"type": "LinearLR", "start_factor": 0.001, "by_epoch": False, "begin": 0, "end": 20},
+                          {"type": "MultiStepLR", "by_epoch": True, "begin": 0, "end": 6, "milestones": [4, 5], "gamma": 0.1}],
+      "epoch_length": 10, "max_epochs": 6}, 60, lr=0.02)
+
 
 # ---------------------------------------------------------------------------------------------
 

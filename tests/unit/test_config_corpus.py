@@ -146,3 +146,44 @@ def test_lightning_counts_steps_per_epoch_as_the_trainer():
     from lrcalc.configs import plan
 
     assert plan(config, dataset_size=entry["dataset_size"]).steps_per_epoch == entry["steps_per_epoch"]
+
+
+MMENGINE = HERE / "mmengine"
+MM_EXPECTED = json.loads((MMENGINE / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("entry", MM_EXPECTED["entries"], ids=lambda e: e["id"])
+def test_openmmlab_configs_match_the_runner(entry):
+    """Verbatim OpenMMLab config files (variables, arithmetic, single dicts, convert_to_iter_based, overlapping
+    windows), against the real mmengine Runner on CPU (tests/configs/mmengine): every iteration."""
+    path = MMENGINE / "configs" / entry["config"]
+    run = from_config(path.read_text(encoding="utf-8"), path.name, steps_per_epoch=entry["iters_per_epoch"])
+    assert run.total_steps == entry["n_iters"] == len(entry["lrs"])
+    assert run.lr == (entry["lr"] if entry["lr"] is not None else entry["initial_lr_in_optimizer"])
+    assert run.steps_per_epoch == (entry["iters_per_epoch"] if entry["loop"] == "EpochBasedTrainLoop" else None)
+    peak = max(entry["lrs"])
+    for step, (mine, theirs) in enumerate(zip(run.curve(), entry["lrs"], strict=True)):
+        assert abs(mine - theirs) <= 1e-9 * peak, f"iteration {step}: lrcalc {mine!r}, mmengine {theirs!r}"
+
+
+def test_the_openmmlab_corpus_is_real_and_varied():
+    """25 configs from 8 repositories; both loops; chained windows that overlap; schedulers of other parameters."""
+    sources = json.loads((MMENGINE / "sources.json").read_text(encoding="utf-8"))
+    assert len(sources) >= 20 and len({s["repo"] for s in sources}) >= 6
+    assert {e["loop"] for e in MM_EXPECTED["entries"]} == {"EpochBasedTrainLoop", "IterBasedTrainLoop"}
+    kinds = {s["type"] for e in MM_EXPECTED["entries"] for s in e["param_scheduler"]}
+    assert {"LinearLR", "CosineAnnealingLR", "MultiStepLR", "PolyLR", "OneCycleLR", "CosineAnnealingMomentum"} <= kinds
+    assert any(s.get("convert_to_iter_based") for e in MM_EXPECTED["entries"] for s in e["param_scheduler"])
+    assert {"mmengine", "torch"} <= set(MM_EXPECTED["libraries"])
+    for source in sources:
+        assert len(source["commit"]) == 40 and all((MMENGINE / f).is_file() for f in source["files"])
+
+
+def test_openmmlab_counts_iterations_per_epoch_as_the_dataloader():
+    """From the data set: ceil(examples / devices) per device (DefaultSampler round_up), ceil(that / batch_size)."""
+    from lrcalc.configs import plan
+
+    config = {"param_scheduler": [{"type": "MultiStepLR", "milestones": [8, 11]}], "train_cfg": {"by_epoch": True, "max_epochs": 12},
+              "optim_wrapper": {"optimizer": {"type": "SGD", "lr": 0.02}}, "train_dataloader": {"batch_size": 2}}
+    assert plan(config, dataset_size=118_287, devices=8).steps_per_epoch == 7393  # ceil(ceil(118287 / 8) / 2)
+    assert plan(config, dataset_size=118_287).steps_per_epoch == 59_144

@@ -256,3 +256,127 @@ class TestLightning:
     def test_without_a_batch_size_it_asks_for_the_steps(self):
         run = from_config(LIGHTNING.replace("    batch_size: 32", "    num_workers: 4"), dataset_size=1000)
         assert [a.name for a in run.asked] == ["steps_per_epoch"]
+
+
+MMDET = """\
+_base_ = ['../_base_/models/faster-rcnn_r50_fpn.py', '../_base_/default_runtime.py']
+base_lr = 0.02
+max_epochs = 12
+train_dataloader = dict(batch_size=2, num_workers=2, dataset=dict(type=dataset_type))
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', eta_min=base_lr * 0.05, begin=max_epochs // 2, end=max_epochs,
+         T_max=max_epochs // 2, by_epoch=True, convert_to_iter_based=True),
+]
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=base_lr, momentum=0.9, weight_decay=0.0001))
+auto_scale_lr = dict(enable=False, base_batch_size=16)
+"""
+
+
+class TestMmengine:
+    """OpenMMLab configs: Python files read without running them, the Runner's list replayed (corpus: test_config_corpus)."""
+
+    def test_variables_and_arithmetic_are_evaluated(self):
+        config = read_config(MMDET, "faster-rcnn.py")
+        assert config["param_scheduler"][1]["eta_min"] == 0.02 * 0.05 and config["param_scheduler"][1]["begin"] == 6
+        assert config["train_dataloader"]["batch_size"] == 2  # dataset_type is unread, and nothing needs it
+
+    def test_the_run_is_counted_from_the_dataloader(self):
+        run = from_config(MMDET, "faster-rcnn.py", dataset_size=1000, devices=2)
+        assert (run.steps_per_epoch, run.total_steps) == (250, 3000)  # ceil(ceil(1000 / 2) / 2) iterations, 12 epochs
+        curve = run.curve()
+        assert curve[0] == pytest.approx(0.02 * 0.001) and curve[499] == pytest.approx(0.02) and curve[1499] == pytest.approx(0.02)
+        assert curve[1500] == pytest.approx(0.02) and curve[-1] == pytest.approx(0.001, rel=1e-3)  # cosine from epoch 6 to eta_min
+
+    def test_auto_scale_lr_when_enabled(self):
+        run = from_config(MMDET.replace("enable=False", "enable=True"), "x.py", dataset_size=1000, devices=4)
+        assert run.lr == pytest.approx(0.02 * 4 * 2 / 16) and "auto_scale_lr" in run.counting[0]
+
+    def test_newer_configs_name_the_classes(self):
+        """mmengine's lazy-import configs write type=LinearLR after importing it: read as the name."""
+        text = ("from mmengine.optim.scheduler.lr_scheduler import LinearLR, MultiStepLR\nfrom torch.optim import SGD\n"
+                "param_scheduler = [dict(type=LinearLR, start_factor=0.1, by_epoch=False, begin=0, end=10),\n"
+                "                   dict(type=MultiStepLR, milestones=[2], gamma=0.1)]\n"
+                "train_cfg = dict(by_epoch=True, max_epochs=3)\noptim_wrapper = dict(optimizer=dict(type=SGD, lr=0.1))\n")
+        run = from_config(text, "x.py", steps_per_epoch=10)
+        assert run.curve()[0] == pytest.approx(0.01) and run.curve()[20] == pytest.approx(0.01) and run.curve()[19] == pytest.approx(0.1)
+
+    def test_an_iteration_loop_needs_no_data_set(self):
+        text = ("param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=20000, by_epoch=False)]\n"
+                "train_cfg = dict(type='IterBasedTrainLoop', max_iters=20000, val_interval=2000)\n"
+                "optimizer = dict(type='SGD', lr=0.01, momentum=0.9)\noptim_wrapper = dict(type='OptimWrapper', optimizer=optimizer)\n")
+        run = from_config(text, "schedule_20k.py")
+        assert run.ready and run.total_steps == 20000 and run.steps_per_epoch is None
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("_base_ = ['../_base_/schedules/schedule_1x.py']\nmodel = dict(type='FasterRCNN')\n", "inherits its schedule from its _base_ files (../_base_/schedules/schedule_1x.py)"),
+            ("param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\noptim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02))\n", "no train_cfg"),
+            ("param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\ntrain_cfg = dict(by_epoch=True, max_epochs=12)\n", "no optim_wrapper"),
+            ("param_scheduler = [dict(type='MultiStepLR', milestones=_base_.milestones)]\ntrain_cfg = dict(max_epochs=12)\noptim_wrapper = dict(optimizer=dict(lr=0.1))\n",
+             "uses _base_.milestones, which lrcalc cannot read"),
+            ("param_scheduler = [dict(type='ReduceOnPlateauLR', monitor='loss')]\ntrain_cfg = dict(max_epochs=12)\noptim_wrapper = dict(optimizer=dict(lr=0.1))\n",
+             "ReduceOnPlateauLR follows a validation metric"),
+            ("param_scheduler = [dict(type='QuadraticWarmupLR', end=5)]\ntrain_cfg = dict(max_epochs=12)\noptim_wrapper = dict(optimizer=dict(lr=0.1))\n",
+             "QuadraticWarmupLR is not an mmengine lr scheduler lrcalc knows"),
+            ("param_scheduler = [dict(type='LinearLR', begin=5, end=5)]\ntrain_cfg = dict(max_epochs=12)\noptim_wrapper = dict(optimizer=dict(lr=0.1))\n",
+             "end should be larger than begin, but got begin=5, end=5"),
+            ("param_scheduler = [dict(type='LinearLR', start_factor=2.0)]\ntrain_cfg = dict(max_epochs=12)\noptim_wrapper = dict(optimizer=dict(lr=0.1))\n",
+             "Starting multiplicative factor should between 0 and 1."),
+            ("param_scheduler = [dict(type='StepLR', step_sizes=3)]\ntrain_cfg = dict(max_epochs=12)\noptim_wrapper = dict(optimizer=dict(lr=0.1))\n",
+             "StepLR.__init__() got an unexpected keyword argument 'step_sizes'"),
+        ],
+    )
+    def test_refused_with_a_message(self, text, message):
+        with pytest.raises(ConfigError) as error:
+            from_config(text, "config.py", steps_per_epoch=10)
+        assert message in str(error.value)
+
+    def test_overlapping_cosine_is_chained_not_multiplied(self):
+        """A LinearLR warmup by iteration over a cosine by epoch: the cosine's step is affine in eta_min, so the
+        product of the two closed forms is not what the Runner gives (mmdet3d's cosine.py; measured in its corpus)."""
+        kwargs = {"param_scheduler": [{"type": "LinearLR", "start_factor": 0.1, "by_epoch": False, "begin": 0, "end": 100},
+                                      {"type": "CosineAnnealingLR", "T_max": 10, "eta_min": 1e-3, "begin": 0, "end": 10}],
+                  "epoch_length": 20, "max_epochs": 10}
+        schedule = from_library("mmengine.runner.Runner", lr=0.01, **kwargs)
+        factor = lambda i: 0.1 + 0.9 * min(i, 99) / 99  # noqa: E731
+        cosine = lambda e: 1e-3 + (0.01 - 1e-3) * (1 + math.cos(math.pi * e / 10)) / 2  # noqa: E731
+        assert schedule(0) == pytest.approx(0.001)
+        assert abs(schedule(60) - factor(60) * cosine(3)) > 1e-6  # not the product
+
+
+class TestMmengineBlock:
+    """Schedules written back as OpenMMLab config lines, read back through the Runner's replay to the same curve."""
+
+    CASES = [case for case in __import__("json").loads((__import__("pathlib").Path(__file__).resolve().parents[1] / "reference" / "exports.json")
+                                                       .read_text(encoding="utf-8"))["cases"] if "metrics" not in case["kwargs"]]
+
+    @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
+    def test_every_block_reads_back_to_the_same_curve(self, case):
+        from lrcalc.configs import config_blocks
+        from lrcalc.libraries import lookup
+
+        stepping = lookup(case["api"]).stepping
+        block = config_blocks(case["api"], case["lr"], case["kwargs"], stepping)["mmengine_config"]
+        assert block["reason"]
+        if block["code"] is None:
+            return
+        steps = case["steps"]
+        given = "\ntrain_cfg = " in block["code"]  # the Runner's own list comes with its loop
+        loop = "" if given else (f"train_cfg = dict(by_epoch=True, max_epochs={steps})\n" if stepping == "epoch" else f"train_cfg = dict(by_epoch=False, max_iters={steps})\n")
+        per_epoch = case["kwargs"].get("epoch_length") if given else 1
+        run = from_config(block["code"] + loop, "config.py", steps_per_epoch=per_epoch)
+        expected = from_library(case["api"], lr=case["lr"], **case["kwargs"])
+        mine = run.curve()[:steps]
+        peak = max(abs(expected(i)) for i in range(steps)) or 1.0
+        for step, value in enumerate(mine):
+            assert abs(value - expected(step)) <= 1e-9 * peak, f"step {step}: mmengine block {value!r}, lrcalc {expected(step)!r}"
+
+    def test_the_blocks_cover_pytorchs_chainable_schedulers(self):
+        from lrcalc.configs import config_blocks
+
+        written = {case["api"] for case in self.CASES if config_blocks(case["api"], case["lr"], case["kwargs"], "epoch")["mmengine_config"]["code"]}
+        assert len({api for api in written if api.startswith("torch.")}) >= 8 and "mmengine.runner.Runner" in written
+        assert any(api.startswith("lrcalc.") for api in written)  # a family PyTorch builds with one of them

@@ -89,10 +89,26 @@ def test_deepspeed_curve_matches_the_engine(entry):
         assert abs(schedule(step) - expected) <= 1e-9 * peak, f"step {step}: lrcalc {schedule(step)!r}, DeepSpeed {expected!r}"
 
 
+MMENGINE = json.loads((Path(__file__).resolve().parents[1] / "configs" / "mmengine" / "expected.json").read_text(encoding="utf-8"))
+"""mmengine's Runner stepping real param_scheduler lists, recorded on CPU (its own venv: tests/configs/mmengine/)."""
+
+
+@pytest.mark.parametrize("entry", MMENGINE["entries"], ids=lambda e: e["id"])
+def test_mmengine_runner_matches_the_real_runner(entry):
+    """Every iteration of a real Runner, from the list as the config resolved it and the loop's length."""
+    length = {"max_epochs": entry["max_epochs"]} if entry["loop"] == "EpochBasedTrainLoop" else {"max_iters": entry["max_iters"]}
+    lr = entry["lr"] if entry["lr"] is not None else entry["initial_lr_in_optimizer"]
+    schedule = from_library("mmengine.runner.Runner", lr=lr, param_scheduler=entry["param_scheduler"], epoch_length=entry["iters_per_epoch"], **length)
+    peak = max(entry["lrs"])
+    for step, expected in enumerate(entry["lrs"]):
+        assert abs(schedule(step) - expected) <= 1e-9 * peak, f"iteration {step}: lrcalc {schedule(step)!r}, mmengine {expected!r}"
+
+
 def test_every_registered_scheduler_has_a_fixture():
     """Each library scheduler lrcalc offers is checked against at least one recorded curve."""
     from lrcalc.libraries import apis
 
     covered = {c["api"] for c in CURVES if c["values"]} | {"deepspeed.runtime.lr_schedules." + e["scheduler_type"] for e in DEEPSPEED["entries"]}
+    covered |= {"mmengine.runner.Runner"} if MMENGINE["entries"] else set()
     missing = [spec.api for spec in apis() if spec.library != "lrcalc" and spec.api not in covered]
     assert missing == []

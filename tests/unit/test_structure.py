@@ -11,7 +11,7 @@ from lrcalc.libraries import apis
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "site_src" / "lrcalc"
 STATIC = ROOT / "site_src" / "static"
-HOMES = {"torch": "pytorch.py", "keras": "keras.py", "optax": "optax.py", "transformers": "transformers.py", "timm": "timm.py", "deepspeed": "deepspeed.py"}
+HOMES = {"torch": "pytorch.py", "keras": "keras.py", "optax": "optax.py", "transformers": "transformers.py", "timm": "timm.py", "deepspeed": "deepspeed.py", "mmengine": "mmengine.py"}
 LONG = 600
 """Modules longer than this say why in their docstring ("one home" for a library's schedulers, say)."""
 
@@ -46,8 +46,9 @@ def names_in_code(path: Path) -> set[str]:
 
 
 LIBRARY_SCHEDULERS = [spec for spec in apis() if spec.library != "lrcalc"]
-SHARED_NAMES = {name for name in (spec.name for spec in apis()) if sum(s.name == name for s in apis()) > 1}
-"""Short names two schedulers share (optax's and lrcalc's exponential_decay): those are checked by their full name."""
+SHARED_NAMES = {name for name in (spec.name for spec in apis()) if sum(s.name == name for s in apis()) > 1} | set(__import__("lrcalc.libraries.mmengine", fromlist=["KINDS"]).KINDS)
+"""Short names two schedulers share (optax's and lrcalc's exponential_decay), and mmengine's own schedulers, which are
+parts of its Runner's list and share PyTorch's class names (LinearLR, ...): those are checked by their full name."""
 
 
 def refers_to(spec, used: set[str]) -> bool:

@@ -189,11 +189,12 @@ def _yaml(text: str) -> Any:
 
 
 def _looks_like_python(text: str) -> bool:
+    """Python, not YAML: a call (``TrainingArguments(...)``) or an assignment (an mmengine config's ``x = dict(...)``)."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
         return False
-    return any(isinstance(node, ast.Call) for node in ast.walk(tree))
+    return any(isinstance(node, (ast.Call, ast.Assign)) for node in ast.walk(tree))
 
 
 CONFIG_CALLS = ("TrainingArguments", "Seq2SeqTrainingArguments", "SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig",
@@ -205,9 +206,9 @@ def _python_config(text: str) -> dict[str, Any]:
     """The literal keyword arguments of the last ``TrainingArguments(...)`` (or a TRL config) call; others are named."""
     tree = ast.parse(text)
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and _call_name(node.func) in CONFIG_CALLS]
-    assigned = {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
-    if not calls and "param_scheduler" in assigned:
-        raise ConfigError("this looks like an OpenMMLab mmengine config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory)")
+    assigned = {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
+    if not calls and assigned & {"param_scheduler", "train_cfg", "optim_wrapper", "_base_"}:  # an OpenMMLab config file
+        return _reader("mmengine").python_config(tree)
     if not calls:
         raise ConfigError(f"no training arguments call found; lrcalc reads {', '.join(CONFIG_CALLS[:3])} and TRL's configs (SFTConfig, DPOConfig, ...)")
     call = calls[-1]
@@ -246,13 +247,12 @@ class Unread:
 
 
 OTHER_FRAMEWORKS = (
-    ("OpenMMLab mmengine", lambda c: "param_scheduler" in c),
     ("Composer / llm-foundry", lambda c: "scheduler" in c and isinstance(c["scheduler"], Mapping) and ("t_warmup" in c["scheduler"] or "name" in c["scheduler"])),
     ("axolotl", lambda c: "micro_batch_size" in c or "base_model" in c and "lr_scheduler" in c),
 )
 """Frameworks whose configs are recognised but not read yet, and how each is told apart."""
 
-READ = ("torchtune", "deepspeed", "lightning", "transformers")
+READ = ("torchtune", "deepspeed", "lightning", "mmengine", "transformers")
 """The modules of this package that read a framework's configs, in the order they are tried."""
 
 
@@ -290,9 +290,23 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
     if found in READ:
         return _reader(found).plan(config, dataset_size=dataset_size, steps_per_epoch=steps_per_epoch, devices=devices)
     if found:
-        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), torchtune recipes, DeepSpeed and Lightning CLI configs")
+        raise ConfigError(f"this looks like a {found} config, which lrcalc does not read yet: it reads {READS}")
+    if "_base_" in config:
+        raise ConfigError(f"this OpenMMLab config inherits its schedule from its _base_ files ({_shown_base(config['_base_'])}), which lrcalc cannot open: "
+                          "paste the schedule file (configs/_base_/schedules/...), or copy its param_scheduler, train_cfg and optim_wrapper into this one")
     raise ConfigError("no scheduler settings found: lrcalc reads Hugging Face TrainingArguments configs (learning_rate, lr_scheduler_type, num_train_epochs or max_steps, ...), "
-                      "torchtune recipes (lr_scheduler: _component_: ...) and DeepSpeed configs (\"scheduler\": {\"type\": ...})")
+                      "torchtune recipes (lr_scheduler: _component_: ...), DeepSpeed configs (\"scheduler\": {\"type\": ...}), Lightning CLI configs (lr_scheduler: class_path: ...) "
+                      "and OpenMMLab configs (param_scheduler = [dict(type=...)])")
+
+
+READS = ("Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), torchtune recipes, DeepSpeed, Lightning CLI "
+         "and OpenMMLab mmengine configs")
+"""What lrcalc reads, as its messages say it."""
+
+
+def _shown_base(base: Any) -> str:
+    files = base if isinstance(base, (list, tuple)) else [base]
+    return ", ".join(str(getattr(item, "text", item)) for item in files[:3]) + (", ..." if len(files) > 3 else "")
 
 
 def _nested(config: Any, where: str = "", depth: int = 0) -> tuple[str, Mapping[str, Any] | None]:
@@ -315,7 +329,7 @@ def from_config(text: str, filename: str = "", **run: Any) -> Run:
     return plan(read_config(text, filename), **run)
 
 
-BLOCKS = {"trainer_config": "transformers", "deepspeed_config": "deepspeed", "torchtune_config": "torchtune"}
+BLOCKS = {"trainer_config": "transformers", "deepspeed_config": "deepspeed", "torchtune_config": "torchtune", "mmengine_config": "mmengine"}
 """The page's code targets that are config blocks, and the module that writes each."""
 
 

@@ -250,5 +250,7 @@ def closed_at(body: "Body", t: Expr, api: str, lr: float | None, kwargs: dict[st
     if spec.closed is None:
         if spec.driven_by_metric:
             raise Unavailable(f"{spec.name} follows the metric passed to each step(), so it has no formula in the step")
-        raise Unavailable(f"{spec.name} is replayed step by step in PyTorch (each scheduler changes the lr the others left), so it has no closed form to write out")
+        from .natives import OWNERS
+
+        raise Unavailable(f"{spec.name} is replayed step by step as {OWNERS[spec.library]} code runs it (each scheduler changes the lr the others left), so it has no closed form to write out")
     return wrap(spec.closed(body, t, lr, bind(spec, {k: v for k, v in kwargs.items() if k != "api"})))

@@ -907,5 +907,11 @@ def _one_cycle_peak(kw: dict) -> tuple[int, str] | None:
 
 
 COSINE_ANNEALING_LR.spans(length=given("T_max"))
+
+# mmengine's lr schedulers repeat these chainable updates in windows (lrcalc.libraries.mmengine.FROM_TORCH says how
+# their arguments carry over): an OpenMMLab config can give their curves.
+for _record, _copy in ((STEP_LR, "StepLR"), (MULTI_STEP_LR, "MultiStepLR"), (CONSTANT_LR, "ConstantLR"), (LINEAR_LR, "LinearLR"),
+                       (EXPONENTIAL_LR, "ExponentialLR"), (POLYNOMIAL_LR, "PolyLR"), (COSINE_ANNEALING_LR, "CosineAnnealingLR"), (ONE_CYCLE_LR, "OneCycleLR")):
+    _record.copied_as("mmengine.optim." + _copy)
 POLYNOMIAL_LR.spans(length=given("total_iters"))
 LINEAR_LR.spans(warmup=given("total_iters", unless=lambda kw: not kw["start_factor"] < kw["end_factor"]))

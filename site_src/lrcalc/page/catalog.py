@@ -17,6 +17,7 @@ LIBRARY_LABELS = {
     "transformers": "Hugging Face transformers",
     "timm": "timm",
     "deepspeed": "DeepSpeed",
+    "mmengine": "OpenMMLab mmengine",
 }
 
 
