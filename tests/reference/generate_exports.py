@@ -216,6 +216,15 @@ case("mmengine-runner-warmup-multistep", "mmengine.runner.Runner",
                           {"type": "MultiStepLR", "by_epoch": True, "begin": 0, "end": 6, "milestones": [4, 5], "gamma": 0.1}],
       "epoch_length": 10, "max_epochs": 6}, 60, lr=0.02)
 
+# axolotl's own schedulers (their curves come from axolotl itself: tests/configs/axolotl/); the targets' code is
+# their closed form written out. lr is the optimizer's.
+AX = "axolotl.utils.schedulers."
+case("axolotl-quadratic-warmup", AX + "get_cosine_schedule_with_quadratic_warmup", {"num_warmup_steps": 10, "num_training_steps": 60}, lr=2e-4)
+case("axolotl-min-lr", AX + "get_cosine_schedule_with_min_lr", {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr_ratio": 0.1}, lr=2e-5)
+case("axolotl-decay-constant", AX + "get_cosine_schedule_with_warmup_decay_constant",
+     {"num_warmup_steps": 5, "num_training_steps": 60, "constant_lr_ratio": 0.8, "min_lr_ratio": 0.1}, lr=3e-4)
+case("axolotl-rex", AX + "RexLR", {"max_lr": 1e-3, "min_lr": 1e-5, "total_steps": 60, "num_warmup_steps": 6}, lr=1e-3)
+
 
 # ---------------------------------------------------------------------------------------------
 

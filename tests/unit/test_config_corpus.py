@@ -187,3 +187,43 @@ def test_openmmlab_counts_iterations_per_epoch_as_the_dataloader():
               "optim_wrapper": {"optimizer": {"type": "SGD", "lr": 0.02}}, "train_dataloader": {"batch_size": 2}}
     assert plan(config, dataset_size=118_287, devices=8).steps_per_epoch == 7393  # ceil(ceil(118287 / 8) / 2)
     assert plan(config, dataset_size=118_287).steps_per_epoch == 59_144
+
+
+AXOLOTL = HERE / "axolotl"
+AX_EXPECTED = json.loads((AXOLOTL / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("entry", AX_EXPECTED["entries"], ids=lambda e: e["id"])
+def test_axolotl_configs_match_its_pipeline(entry):
+    """Verbatim axolotl configs, against axolotl's own load_cfg -> load_datasets -> trainer.train() on CPU
+    (tests/configs/axolotl): its run count, its warmup rules and its own schedulers, every optimizer step."""
+    path = AXOLOTL / entry["file"]
+    text = path.read_text(encoding="utf-8")
+    if not entry["lrs"]:  # axolotl's schema refuses it
+        with pytest.raises(ValueError, match="warmup_steps must be a whole number"):
+            from_config(text, path.name, dataset_size=entry["dataset_size"])
+        return
+    if entry["sample_packing_forced_false"]:  # packed runs count tokens: the steps axolotl counted are given instead
+        epochs = entry["cfg_resolved"]["num_epochs"]
+        run = from_config(text, path.name, steps_per_epoch=int(entry["axolotl_total_num_steps"] / epochs))
+        assert any("sample_packing" in warning for warning in run.warnings)
+    else:
+        run = from_config(text, path.name, dataset_size=entry["dataset_size"])
+    assert run.framework == "axolotl" and run.total_steps == entry["num_optimizer_steps"] == len(entry["lrs"])
+    assert run.kwargs.get("num_warmup_steps", entry["num_warmup_steps_used"]) == entry["num_warmup_steps_used"]
+    built = entry["scheduler"]["lr_lambda"]  # axolotl's own lambda (_get_cosine_schedule_with_min_lr_lambda) or Hugging Face's
+    assert run.api.startswith("axolotl.") == built.startswith("axolotl.")
+    assert not built.startswith("axolotl.") or built.rsplit(".", 1)[1].startswith("_" + run.api.rsplit(".", 1)[1])
+    peak = max(entry["lrs"])
+    for step, (mine, theirs) in enumerate(zip(run.curve(), entry["lrs"], strict=True)):
+        assert abs(mine - theirs) <= 1e-9 * peak, f"step {step}: lrcalc {mine!r}, axolotl {theirs!r}"
+
+
+def test_the_axolotl_corpus_is_real_and_varied():
+    sources = json.loads((AXOLOTL / "sources.json").read_text(encoding="utf-8"))
+    assert len(sources) >= 15 and len({s["repo"] for s in sources}) >= 3
+    assert {"axolotl", "torch", "transformers"} <= set(AX_EXPECTED["libraries"])
+    kinds = {e["scheduler"]["lr_lambda"].rsplit(".", 1)[1] for e in AX_EXPECTED["entries"] if e["lrs"]}
+    assert len(kinds) >= 5  # HF cosine, linear, constant, constant with warmup, axolotl's min-lr and quadratic-warmup cosines
+    for source in sources:
+        assert len(source["commit"]) == 40 and (AXOLOTL / source["file"]).is_file()

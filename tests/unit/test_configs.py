@@ -380,3 +380,67 @@ class TestMmengineBlock:
         written = {case["api"] for case in self.CASES if config_blocks(case["api"], case["lr"], case["kwargs"], "epoch")["mmengine_config"]["code"]}
         assert len({api for api in written if api.startswith("torch.")}) >= 8 and "mmengine.runner.Runner" in written
         assert any(api.startswith("lrcalc.") for api in written)  # a family PyTorch builds with one of them
+
+
+AXOLOTL = """\
+base_model: NousResearch/Meta-Llama-3-8B
+micro_batch_size: 2
+gradient_accumulation_steps: 4
+num_epochs: 4
+learning_rate: 2e-4
+lr_scheduler: cosine
+warmup_ratio: 0.1
+"""
+
+
+class TestAxolotl:
+    """axolotl's count of the run (its own, over the whole run), its warmup rules and the scheduler it picks."""
+
+    def test_the_run_is_counted_over_all_epochs_at_once(self):
+        """ceil(30 × 4 / 8) = 15 steps, where the Trainer alone would count 4 per epoch, 16 in all; warmup int(0.1 × 15) = 1 -> 2."""
+        run = from_config(AXOLOTL, "axolotl.yaml", dataset_size=30)
+        assert run.framework == "axolotl" and run.total_steps == 15 and run.kwargs["num_warmup_steps"] == 2
+        assert run.lr == 2e-4  # the text 2e-4 is a number to axolotl (float())
+
+    def test_devices_multiply_the_batch(self):
+        assert from_config(AXOLOTL, "a.yaml", dataset_size=1000, devices=4).total_steps == math.ceil(1000 * 4 / 32)
+
+    def test_batch_size_alone_keeps_accumulation_at_one(self):
+        """axolotl's default accumulation (1) wins over batch_size // micro_batch_size, but batch_size counts the run."""
+        text = "base_model: x\nmicro_batch_size: 1\nbatch_size: 8\nnum_epochs: 4\nlearning_rate: 1.0e-5\n"
+        assert from_config(text, "a.yaml", dataset_size=10).total_steps == 5
+
+    @pytest.mark.parametrize(("extra", "warmup"), [("", 2), ("warmup_steps: 7\n", 7)])
+    def test_axolotls_default_warmup(self, extra, warmup):
+        """Neither key: min(int(0.03 × total), 100), 6 for 200 steps; warmup_steps as written otherwise."""
+        text = AXOLOTL.replace("warmup_ratio: 0.1\n", extra)
+        run = from_config(text, "a.yaml", dataset_size=400)  # ceil(400 × 4 / 8) = 200 steps: int(0.03 × 200) = 6
+        assert run.kwargs["num_warmup_steps"] == (6 if not extra else warmup)
+
+    def test_max_steps_runs_longer_but_warmup_counts_the_capped_run(self):
+        run = from_config(AXOLOTL + "max_steps: 1000\n", "a.yaml", dataset_size=30)  # total min(15, 1000) = 15: warmup int(1.5) = 1 -> 2
+        assert run.total_steps == 1000 and run.kwargs["num_warmup_steps"] == 2
+
+    def test_axolotls_own_schedulers(self):
+        quadratic = from_config(AXOLOTL + "lr_quadratic_warmup: true\ncosine_min_lr_ratio: 0.1\n", "a.yaml", dataset_size=30)
+        assert quadratic.api.endswith("get_cosine_schedule_with_quadratic_warmup") and quadratic.warnings
+        floor = from_config(AXOLOTL + "cosine_min_lr_ratio: 1.0\ncosine_constant_lr_ratio: 0\n", "a.yaml", dataset_size=30)
+        assert floor.api.endswith("get_cosine_schedule_with_min_lr") and floor.curve()[-1] == pytest.approx(2e-4)  # 0 is "not set": constant after warmup
+        held = from_config(AXOLOTL + "cosine_min_lr_ratio: 0.1\ncosine_constant_lr_ratio: 0.5\n", "a.yaml", dataset_size=30)
+        assert held.api.endswith("get_cosine_schedule_with_warmup_decay_constant")
+        assert from_config(AXOLOTL.replace("cosine", "rex"), "a.yaml", dataset_size=30).api.endswith("RexLR")
+        one_cycle = from_config(AXOLOTL.replace("cosine", "one_cycle"), "a.yaml", dataset_size=30)
+        assert one_cycle.api.endswith("OneCycleLR") and one_cycle.kwargs["pct_start"] == 2 / 15
+
+    def test_sample_packing_asks_for_the_steps(self):
+        run = from_config(AXOLOTL + "sample_packing: true\n", "a.yaml", dataset_size=30)
+        assert [a.name for a in run.asked] == ["steps_per_epoch"]
+        assert from_config(AXOLOTL + "sample_packing: true\n", "a.yaml", steps_per_epoch=10).total_steps == 40
+
+    @pytest.mark.parametrize(
+        ("extra", "message"),
+        [("warmup_steps: 10\n", "warmup_steps and warmup_ratio are both set"), ("jagged_restart_steps: 100\n", "jagged restarts")],
+    )
+    def test_refused(self, extra, message):
+        with pytest.raises(ConfigError, match=message):
+            from_config(AXOLOTL + extra, "a.yaml", dataset_size=30)

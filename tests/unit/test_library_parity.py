@@ -104,11 +104,24 @@ def test_mmengine_runner_matches_the_real_runner(entry):
         assert abs(schedule(step) - expected) <= 1e-9 * peak, f"iteration {step}: lrcalc {schedule(step)!r}, mmengine {expected!r}"
 
 
+AXOLOTL = json.loads((Path(__file__).resolve().parents[1] / "configs" / "axolotl" / "functions.json").read_text(encoding="utf-8"))
+"""axolotl's own schedulers, each stepped by a plain PyTorch loop in axolotl's venv (tests/configs/axolotl/generate_functions.py)."""
+
+
+@pytest.mark.parametrize("case", AXOLOTL["cases"], ids=lambda c: c["id"])
+def test_axolotl_scheduler_matches_axolotl(case):
+    schedule = from_library(case["api"], lr=case["lr"], **case["kwargs"])
+    peak = max(case["lrs"])
+    for step, expected in enumerate(case["lrs"]):
+        assert abs(schedule(step) - expected) <= 1e-9 * peak, f"step {step}: lrcalc {schedule(step)!r}, axolotl {expected!r}"
+
+
 def test_every_registered_scheduler_has_a_fixture():
     """Each library scheduler lrcalc offers is checked against at least one recorded curve."""
     from lrcalc.libraries import apis
 
     covered = {c["api"] for c in CURVES if c["values"]} | {"deepspeed.runtime.lr_schedules." + e["scheduler_type"] for e in DEEPSPEED["entries"]}
     covered |= {"mmengine.runner.Runner"} if MMENGINE["entries"] else set()
+    covered |= {case["api"] for case in AXOLOTL["cases"] if case["lrs"]}
     missing = [spec.api for spec in apis() if spec.library != "lrcalc" and spec.api not in covered]
     assert missing == []

@@ -248,11 +248,10 @@ class Unread:
 
 OTHER_FRAMEWORKS = (
     ("Composer / llm-foundry", lambda c: "scheduler" in c and isinstance(c["scheduler"], Mapping) and ("t_warmup" in c["scheduler"] or "name" in c["scheduler"])),
-    ("axolotl", lambda c: "micro_batch_size" in c or "base_model" in c and "lr_scheduler" in c),
 )
 """Frameworks whose configs are recognised but not read yet, and how each is told apart."""
 
-READ = ("torchtune", "deepspeed", "lightning", "mmengine", "transformers")
+READ = ("torchtune", "deepspeed", "lightning", "mmengine", "axolotl", "transformers")
 """The modules of this package that read a framework's configs, in the order they are tried."""
 
 
@@ -299,8 +298,8 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
                       "and OpenMMLab configs (param_scheduler = [dict(type=...)])")
 
 
-READS = ("Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), torchtune recipes, DeepSpeed, Lightning CLI "
-         "and OpenMMLab mmengine configs")
+READS = ("Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), axolotl and torchtune recipes, "
+         "DeepSpeed, Lightning CLI and OpenMMLab mmengine configs")
 """What lrcalc reads, as its messages say it."""
 
 

@@ -18,6 +18,7 @@ LIBRARY_LABELS = {
     "timm": "timm",
     "deepspeed": "DeepSpeed",
     "mmengine": "OpenMMLab mmengine",
+    "axolotl": "axolotl",
 }
 
 
