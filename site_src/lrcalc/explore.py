@@ -116,6 +116,8 @@ def read_argument(param: Param, text: str) -> Any:
         return text
     if kind == "str":
         return text
+    if kind == "strs":  # a list of texts, with or without quotes: ['30ep', '60ep'] or 30ep, 60ep
+        return [item.strip().strip("'\"") for item in text.strip("[]()").replace(";", ",").replace("\n", ",").split(",") if item.strip()]
     if kind in ("ints", "floats", "metrics"):
         items = [item for item in text.strip("[]()").replace(";", ",").replace("\n", ",").replace(" ", ",").split(",") if item]
         if kind == "ints":

@@ -166,6 +166,7 @@ def _param_hint(spec: Scheduler, param) -> str:
         "schedule": "a scheduler, such as a call to one",
         "schedules": "a list of schedulers, such as [LinearLR(optimizer, total_iters=5), ...]",
         "ints": "a list of whole numbers, such as [30, 60]",
+        "strs": "a list of times, such as ['30ep', '60ep']",
         "floats": "a list of numbers",
         "int": "a whole number",
         "float": "a number",

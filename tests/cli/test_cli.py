@@ -320,7 +320,7 @@ def test_from_config_asks_for_the_data_set_size():
     [
         ("learning_rate: 2e-5\nnum_train_epochs: 3\n", "Write learning_rate: 2.0e-5"),
         ("model = build_model(cfg)\n", "no training arguments call found"),
-        ("scheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\n", "Composer / llm-foundry config"),
+        ("scheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\nmax_duration: 10ba\n", "the config's optimizer has no lr"),
     ],
 )
 def test_from_config_refuses_with_one_line(stdin, fragment):

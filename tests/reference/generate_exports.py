@@ -225,6 +225,23 @@ case("axolotl-decay-constant", AX + "get_cosine_schedule_with_warmup_decay_const
      {"num_warmup_steps": 5, "num_training_steps": 60, "constant_lr_ratio": 0.8, "min_lr_ratio": 0.1}, lr=3e-4)
 case("axolotl-rex", AX + "RexLR", {"max_lr": 1e-3, "min_lr": 1e-5, "total_steps": 60, "num_warmup_steps": 6}, lr=1e-3)
 
+# Composer's schedulers (their curves come from the real Trainer: tests/configs/composer/); the targets' code is
+# their closed form written out where one exists. lr is the optimizer's.
+CO = "composer.optim."
+RUN = {"max_duration": "60ba", "batches_per_epoch": 10, "samples_per_batch": 8}
+case("composer-cosine-warmup", CO + "CosineAnnealingWithWarmupScheduler", {"t_warmup": "6ba", "alpha_f": 0.1, **RUN}, lr=6e-4)
+case("composer-linear-warmup", CO + "LinearWithWarmupScheduler", {"t_warmup": "0.1dur", "alpha_f": 0.02, **RUN}, lr=5e-4)
+case("composer-constant-warmup", CO + "ConstantWithWarmupScheduler", {"t_warmup": "5ba", "alpha": 0.8, **RUN}, lr=1e-3)
+case("composer-poly-warmup", CO + "PolynomialWithWarmupScheduler", {"t_warmup": "5ba", "power": 2.0, "alpha_f": 0.1, **RUN}, lr=1e-3)
+case("composer-multistep-warmup", CO + "MultiStepWithWarmupScheduler", {"t_warmup": "1ep", "milestones": ["3ep", "5ep"], **RUN}, lr=0.1)
+case("composer-multistep", CO + "MultiStepScheduler", {"milestones": ["2ep", "4ep"], "gamma": 0.5, **RUN}, lr=0.1)
+case("composer-step", CO + "StepScheduler", {"step_size": "2ep", "gamma": 0.5, **RUN}, lr=0.1)
+case("composer-exponential", CO + "ExponentialScheduler", {"gamma": 0.9, **RUN}, lr=0.1)
+case("composer-constant", CO + "ConstantScheduler", {"alpha": 0.5, "t_max": "20ba", **RUN}, lr=1e-3)
+case("composer-linear", CO + "LinearScheduler", {"alpha_f": 0.1, "t_max": "40ba", **RUN}, lr=0.1)
+case("composer-cosine", CO + "CosineAnnealingScheduler", {"alpha_f": 0.05, **RUN}, lr=0.1)
+case("composer-polynomial", CO + "PolynomialScheduler", {"power": 0.9, **RUN}, lr=0.01)
+
 
 # ---------------------------------------------------------------------------------------------
 

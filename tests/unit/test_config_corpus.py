@@ -227,3 +227,50 @@ def test_the_axolotl_corpus_is_real_and_varied():
     assert len(kinds) >= 5  # HF cosine, linear, constant, constant with warmup, axolotl's min-lr and quadratic-warmup cosines
     for source in sources:
         assert len(source["commit"]) == 40 and (AXOLOTL / source["file"]).is_file()
+
+
+COMPOSER = HERE / "composer"
+CO_EXPECTED = json.loads((COMPOSER / "expected.json").read_text(encoding="utf-8"))
+
+
+def composer_config(entry):
+    """The verbatim config as the generator ran it: its recorded overrides (a larger batch, a shorter run) applied."""
+    from lrcalc.configs import read_config
+
+    path = COMPOSER / entry["file"]
+    config = read_config(path.read_text(encoding="utf-8"), path.name)
+    root = config.get("parameters", config)  # an MCLI run file nests the llm-foundry config
+    for key, value in (entry.get("overrides") or {}).items():
+        if key == "max_duration" and "trainer" in root:
+            root["trainer"][key] = value
+        elif key in ("global_train_batch_size", "max_duration"):
+            root[key] = value
+    return config
+
+
+@pytest.mark.parametrize("entry", CO_EXPECTED["entries"], ids=lambda e: e["id"])
+def test_composer_configs_match_the_trainer(entry):
+    """Verbatim llm-foundry, examples, Hydra and YAHP configs, against the real composer Trainer.fit() on CPU
+    (tests/configs/composer): times in ba, ep, sp, tok and dur, scale_schedule_ratio, the one-batch lag."""
+    from lrcalc.configs import plan
+
+    config = composer_config(entry)
+    if "error" in entry:  # Composer refuses it when the Trainer is built
+        with pytest.raises(ValueError, match="t_warmup and t_max must use the same units"):
+            plan(config, steps_per_epoch=entry["batches_per_epoch"])
+        return
+    run = plan(config, steps_per_epoch=entry["batches_per_epoch"])
+    assert run.total_steps == entry["n_steps"] == len(entry["lrs"]) and run.lr == entry["lr"]
+    peak = max(entry["lrs"])
+    for step, (mine, theirs) in enumerate(zip(run.curve(), entry["lrs"], strict=True)):
+        assert abs(mine - theirs) <= 1e-9 * peak, f"batch {step}: lrcalc {mine!r}, Composer {theirs!r}"
+
+
+def test_the_composer_corpus_is_real_and_varied():
+    sources = json.loads((COMPOSER / "sources.json").read_text(encoding="utf-8"))
+    assert len(sources) >= 20 and len({s["repo"] for s in sources}) >= 4
+    assert {"mosaicml", "torch"} <= set(CO_EXPECTED["libraries"])
+    durations = {e["max_duration_as_written"][-2:] for e in CO_EXPECTED["entries"]}
+    assert {"ba", "ep", "sp", "ok"} <= durations  # batches, epochs, samples, tokens
+    for source in sources:
+        assert len(source["commit"]) == 40 and (COMPOSER / source["file"]).is_file()

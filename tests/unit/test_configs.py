@@ -112,7 +112,7 @@ def test_json_config():
         ("TrainingArguments(learning_rate=args.lr, max_steps=10)", "learning_rate=args.lr is not a literal"),
         ("lr_scheduler:\n  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup\n  num_warmup_steps: 100", "no optimizer with an lr"),
         ("lr_scheduler:\n  class_path: torch.optim.lr_scheduler.StepLR\n", "the config has no optimizer lr"),
-        ("scheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\n  alpha_f: 0.1\n", "Composer / llm-foundry config, which lrcalc does not read yet"),
+        ("scheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\n  alpha_f: 0.1\n", "no scheduler settings found"),
         ("optimizer:\n  init_args: {lr: 0.1}\nlr_scheduler:\n  class_path: ReduceLROnPlateau\n", "follows a monitored metric"),
         ('{"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}}}', "scales the optimizer's lr, and the config gives none"),
         ('{"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": "auto"}}, "optimizer": {"params": {"lr": 1e-3}}}', "leaves values to the Hugging Face Trainer"),
@@ -444,3 +444,53 @@ class TestAxolotl:
     def test_refused(self, extra, message):
         with pytest.raises(ConfigError, match=message):
             from_config(AXOLOTL + extra, "a.yaml", dataset_size=30)
+
+
+LLM_FOUNDRY = """\
+variables:
+  max_seq_len: 2048
+max_seq_len: ${variables.max_seq_len}
+train_loader:
+  name: text
+  drop_last: true
+scheduler:
+  name: cosine_with_warmup
+  t_warmup: 100ba
+  alpha_f: 0.1
+optimizer:
+  name: decoupled_adamw
+  lr: 6.0e-4
+max_duration: 2ep
+global_train_batch_size: 256
+"""
+
+
+class TestComposer:
+    """Composer configs: times in units, an epoch from the loader, the Trainer's one-batch lag."""
+
+    def test_an_llm_foundry_config(self):
+        """1000 examples, drop_last, 256 a batch: 3 batches an epoch, 6 in the run; warmup 0, 0, then lr / 100 a batch."""
+        run = from_config(LLM_FOUNDRY, "mpt.yaml", dataset_size=1000)
+        assert run.framework.startswith("MosaicML Composer") and (run.steps_per_epoch, run.total_steps) == (3, 6)
+        assert run.curve()[:3] == [0.0, 0.0, pytest.approx(6e-6)]
+
+    def test_tokens_per_batch_from_the_sequence_length(self):
+        text = LLM_FOUNDRY.replace("max_duration: 2ep", "max_duration: 5242880tok").replace("t_warmup: 100ba", "t_warmup: 0.1dur")
+        run = from_config(text, "mpt.yaml")
+        assert run.total_steps == 10 and run.kwargs["tokens_per_batch"] == 256 * 2048  # ${variables.max_seq_len} resolved
+
+    def test_epochs_need_the_data(self):
+        assert [a.name for a in from_config(LLM_FOUNDRY, "mpt.yaml").asked] == ["dataset_size"]
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (("cosine_with_warmup", "inv_sqrt_with_warmup"), "InverseSquareRootWithWarmupScheduler, which lrcalc does not compute"),
+            (("cosine_with_warmup", "cosine_fancy"), "is not one Composer or llm-foundry registers"),
+            (("t_warmup: 100ba", "t_warmup: 1.5ba"), "must be a whole number"),
+            (("max_duration: 2ep", "max_duration: 0.5dur"), "max_duration cannot be in dur"),
+        ],
+    )
+    def test_refused_with_composers_reasons(self, change, message):
+        with pytest.raises(ConfigError, match=message):
+            from_config(LLM_FOUNDRY.replace(*change), "mpt.yaml", dataset_size=1000)

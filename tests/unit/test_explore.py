@@ -143,7 +143,7 @@ def test_catalog_lists_every_scheduler_with_text_defaults():
     """The page's forms come from Python: every API, every argument, defaults as typed text."""
     data = catalog()
     assert len(data["apis"]) >= 70
-    assert [lib["id"] for lib in data["libraries"]] == ["torch", "keras", "optax", "transformers", "timm", "deepspeed", "mmengine", "axolotl"]
+    assert [lib["id"] for lib in data["libraries"]] == ["torch", "keras", "optax", "transformers", "timm", "deepspeed", "mmengine", "axolotl", "composer"]
     for spec in data["apis"].values():
         for param in spec["params"]:
             from_training = param["placeholder"] == "the training length"

@@ -116,6 +116,20 @@ def test_axolotl_scheduler_matches_axolotl(case):
         assert abs(schedule(step) - expected) <= 1e-9 * peak, f"step {step}: lrcalc {schedule(step)!r}, axolotl {expected!r}"
 
 
+COMPOSER = json.loads((Path(__file__).resolve().parents[1] / "configs" / "composer" / "functions.json").read_text(encoding="utf-8"))
+"""Composer's schedulers, each run through a real composer Trainer.fit() on CPU (tests/configs/composer/generate_functions.py)."""
+
+
+@pytest.mark.parametrize("case", COMPOSER["cases"], ids=lambda c: c["id"])
+def test_composer_scheduler_matches_the_trainer(case):
+    """Every batch, the one-batch lag included; the Trainer's run (max_duration, batches, samples, tokens, SSR) as given."""
+    run = {key: (value if value else None) if key == "tokens_per_batch" else value for key, value in case["run"].items()}
+    schedule = from_library(case["api"], lr=case["lr"], **case["kwargs"], **run)
+    peak = max(case["lrs"])
+    for step, expected in enumerate(case["lrs"]):
+        assert abs(schedule(step) - expected) <= 1e-9 * peak, f"batch {step}: lrcalc {schedule(step)!r}, Composer {expected!r}"
+
+
 def test_every_registered_scheduler_has_a_fixture():
     """Each library scheduler lrcalc offers is checked against at least one recorded curve."""
     from lrcalc.libraries import apis
@@ -123,5 +137,6 @@ def test_every_registered_scheduler_has_a_fixture():
     covered = {c["api"] for c in CURVES if c["values"]} | {"deepspeed.runtime.lr_schedules." + e["scheduler_type"] for e in DEEPSPEED["entries"]}
     covered |= {"mmengine.runner.Runner"} if MMENGINE["entries"] else set()
     covered |= {case["api"] for case in AXOLOTL["cases"] if case["lrs"]}
+    covered |= {case["api"] for case in COMPOSER["cases"] if case["lrs"]}
     missing = [spec.api for spec in apis() if spec.library != "lrcalc" and spec.api not in covered]
     assert missing == []

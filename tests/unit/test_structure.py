@@ -11,7 +11,7 @@ from lrcalc.libraries import apis
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "site_src" / "lrcalc"
 STATIC = ROOT / "site_src" / "static"
-HOMES = {"torch": "pytorch.py", "keras": "keras.py", "optax": "optax.py", "transformers": "transformers.py", "timm": "timm.py", "deepspeed": "deepspeed.py", "mmengine": "mmengine.py", "axolotl": "axolotl.py"}
+HOMES = {"torch": "pytorch.py", "keras": "keras.py", "optax": "optax.py", "transformers": "transformers.py", "timm": "timm.py", "deepspeed": "deepspeed.py", "mmengine": "mmengine.py", "axolotl": "axolotl.py", "composer": "composer.py"}
 LONG = 600
 """Modules longer than this say why in their docstring ("one home" for a library's schedulers, say)."""
 

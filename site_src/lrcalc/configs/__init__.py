@@ -246,12 +246,10 @@ class Unread:
     text: str
 
 
-OTHER_FRAMEWORKS = (
-    ("Composer / llm-foundry", lambda c: "scheduler" in c and isinstance(c["scheduler"], Mapping) and ("t_warmup" in c["scheduler"] or "name" in c["scheduler"])),
-)
+OTHER_FRAMEWORKS: tuple[tuple[str, Callable[[Mapping[str, Any]], bool]], ...] = ()
 """Frameworks whose configs are recognised but not read yet, and how each is told apart."""
 
-READ = ("torchtune", "deepspeed", "lightning", "mmengine", "axolotl", "transformers")
+READ = ("torchtune", "deepspeed", "lightning", "mmengine", "composer", "axolotl", "transformers")
 """The modules of this package that read a framework's configs, in the order they are tried."""
 
 
@@ -299,7 +297,7 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
 
 
 READS = ("Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), axolotl and torchtune recipes, "
-         "DeepSpeed, Lightning CLI and OpenMMLab mmengine configs")
+         "DeepSpeed, Lightning CLI, OpenMMLab mmengine and MosaicML Composer (llm-foundry) configs")
 """What lrcalc reads, as its messages say it."""
 
 

@@ -212,6 +212,69 @@ def _operand(e: Expr, d: Dialect, needed: int) -> str:
     return text if precedence >= needed else f"({text})"
 
 
+_LATEX_FUNCTIONS = {"cos": r"\cos", "tanh": r"\tanh", "log": r"\ln", "min": r"\min", "max": r"\max"}
+_LATEX_RELATIONS = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"}
+_LATEX_SYMBOLS = {"+": "+", "-": "-", "*": r"\cdot", "/": "/"}
+
+
+def latex(e: Expr, step: str = "t") -> str:
+    r"""The expression as LaTeX, for the reference pages (the build converts it to MathML).
+
+    >>> print(latex(0.1 * 0.5 ** (STEP // 30)))
+    0.1 \cdot 0.5^{\left\lfloor t / 30 \right\rfloor}
+    >>> print(latex(where(STEP < 5, STEP / 5, 1.0)))
+    \begin{cases} t / 5 & t < 5 \\ 1.0 & \text{otherwise} \end{cases}
+    """
+    return _latex(e, step)[0]
+
+
+def _latex(e: Expr, step: str) -> tuple[str, int]:
+    """(LaTeX, precedence), as :func:`_render` gives Python's."""
+    op = e.op
+    if op == "num":
+        text = format_value(e.args[0])
+        mantissa, _, exponent = text.partition("e")
+        if exponent:
+            return mantissa + r" \times 10^{" + str(int(exponent)) + "}", 5
+        return text, 6 if text.startswith("-") else 10
+    if op == "step":
+        return step, 10
+    if op == "pi":
+        return r"\pi", 10
+    if op == "name":
+        return e.args[0].replace("_", r"\_"), 10
+    if op == "call":
+        name, args = e.args[0], [_latex(a, step)[0] for a in e.args[1:]]
+        if name in ("floor", "ceil"):
+            return r"\left\l" + name + " " + args[0] + r" \right\r" + name, 10
+        if name == "sqrt":
+            return r"\sqrt{" + args[0] + "}", 10
+        return _LATEX_FUNCTIONS[name] + r"\left(" + ", ".join(args) + r"\right)", 10
+    if op == "where":
+        rows, rest = [], e
+        while rest.op == "where":  # a chain of conditions reads as one set of cases
+            condition, then, rest = rest.args
+            rows.append(_latex(then, step)[0] + " & " + _latex(condition, step)[0])
+        rows.append(_latex(rest, step)[0] + r" & \text{otherwise}")
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}", 10
+    a, b = e.args
+    if op in _LATEX_RELATIONS:
+        return f"{_latex(a, step)[0]} {_LATEX_RELATIONS[op]} {_latex(b, step)[0]}", 3
+    if op == "**":
+        return _latex_operand(a, step, 8) + "^{" + _latex(b, step)[0] + "}", 7
+    if op == "//":
+        return r"\left\lfloor " + _latex_operand(a, step, 5) + " / " + _latex_operand(b, step, 6) + r" \right\rfloor", 10
+    if op == "%":
+        return _latex_operand(a, step, 5) + r" \bmod " + _latex_operand(b, step, 6), 5
+    precedence = _PRECEDENCE[op]
+    return f"{_latex_operand(a, step, precedence)} {_LATEX_SYMBOLS[op]} {_latex_operand(b, step, precedence + 1)}", precedence
+
+
+def _latex_operand(e: Expr, step: str, needed: int) -> str:
+    text, precedence = _latex(e, step)
+    return text if precedence >= needed else r"\left(" + text + r"\right)"
+
+
 def uses(e: Expr, names: set[str]) -> bool:
     """Whether the expression uses any of ``names`` (node kinds or function names)."""
     if e.op in names or (e.op == "call" and e.args[0] in names):
@@ -239,6 +302,14 @@ def nested(spec: dict, prefix: str) -> tuple[str, dict[str, Any]]:
     return (api if api.startswith(prefix) else prefix + api), {k: v for k, v in spec.items() if k != "api"}
 
 
+def _example_free(spec, lr: float | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The build's arguments: the lr first where it takes one, then every argument with its default."""
+    from ..libraries import bind
+
+    arguments = bind(spec, {k: v for k, v in kwargs.items() if k != "api"})
+    return {"lr": lr, **arguments} if spec.needs_lr else arguments
+
+
 def closed_at(body: "Body", t: Expr, api: str, lr: float | None, kwargs: dict[str, Any]) -> Expr:
     """The closed form of a registered scheduler at step ``t`` (its record's), or Unavailable saying why not."""
     from ..libraries import bind, lookup
@@ -252,5 +323,7 @@ def closed_at(body: "Body", t: Expr, api: str, lr: float | None, kwargs: dict[st
             raise Unavailable(f"{spec.name} follows the metric passed to each step(), so it has no formula in the step")
         from .natives import OWNERS
 
-        raise Unavailable(f"{spec.name} is replayed step by step as {OWNERS[spec.library]} code runs it (each scheduler changes the lr the others left), so it has no closed form to write out")
+        if getattr(spec.build(**_example_free(spec, lr, kwargs)), "replayed", False):
+            raise Unavailable(f"{spec.name} is replayed step by step as {OWNERS[spec.library]} code runs it (each scheduler changes the lr the others left), so it has no closed form to write out")
+        raise Unavailable(f"lrcalc has no closed form of {OWNERS[spec.library]} {spec.name} to write out")
     return wrap(spec.closed(body, t, lr, bind(spec, {k: v for k, v in kwargs.items() if k != "api"})))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-OWNERS = {"torch": "PyTorch's", "keras": "Keras'", "optax": "optax's", "transformers": "transformers'", "timm": "timm's", "deepspeed": "DeepSpeed's", "mmengine": "mmengine's", "axolotl": "axolotl's"}
+OWNERS = {"torch": "PyTorch's", "keras": "Keras'", "optax": "optax's", "transformers": "transformers'", "timm": "timm's", "deepspeed": "DeepSpeed's", "mmengine": "mmengine's", "axolotl": "axolotl's", "composer": "Composer's"}
 """How the page says whose a constructor is."""
 
 

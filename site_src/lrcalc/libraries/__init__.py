@@ -34,7 +34,7 @@ from ..schedules import Schedule
 REQUIRED = object()
 """Default of an argument the constructor requires."""
 
-PARAM_KINDS = ("float", "int", "bool", "str", "choice", "ints", "floats", "schedule", "schedules", "int_float_map", "dicts", "metrics")
+PARAM_KINDS = ("float", "int", "bool", "str", "strs", "choice", "ints", "floats", "schedule", "schedules", "int_float_map", "dicts", "metrics")
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class Scheduler:
 
 
 REGISTRY: dict[str, Scheduler] = {}
-LIBRARIES = ("lrcalc", "torch", "keras", "optax", "transformers", "timm", "deepspeed", "mmengine", "axolotl")
+LIBRARIES = ("lrcalc", "torch", "keras", "optax", "transformers", "timm", "deepspeed", "mmengine", "axolotl", "composer")
 
 
 def register(api: str, *, family: str, params: tuple[Param, ...], needs_lr: bool, summary: str = "", stepping: str = "step", notes: tuple[str, ...] = (), leading_optimizer: bool | None = None, label: str = "", args_object: bool = False, optimizer_index: int = 0):
@@ -344,7 +344,7 @@ def apis(library: str | None = None) -> list[Scheduler]:
 
 def _load() -> None:
     """Import every library module, so that each registers its schedulers (imports run once)."""
-    from . import axolotl, deepspeed, keras, mmengine, native, optax, pytorch, timm, transformers  # noqa: F401 - imported for registration
+    from . import axolotl, composer, deepspeed, keras, mmengine, native, optax, pytorch, timm, transformers  # noqa: F401 - imported for registration
 
 
 def check(condition: bool, message: str) -> None:

@@ -19,6 +19,7 @@ LIBRARY_LABELS = {
     "deepspeed": "DeepSpeed",
     "mmengine": "OpenMMLab mmengine",
     "axolotl": "axolotl",
+    "composer": "MosaicML Composer",
 }
 
 
