@@ -95,7 +95,7 @@ class Article:
     body: str
 
 
-def read_article(root: Path, rel: str) -> Article:
+def read_article(root: Path, rel: str, required: tuple[str, ...] = ("title", "description", "examples")) -> Article:
     """Split ``+++``-fenced TOML front matter from the Markdown body."""
     text = (root / rel).read_text(encoding="utf-8")
     match = re.match(r"\+\+\+\n(.*?)\n\+\+\+\n", text, re.S)
@@ -105,11 +105,23 @@ def read_article(root: Path, rel: str) -> Article:
         front = tomllib.loads(match.group(1))
     except tomllib.TOMLDecodeError as error:
         raise BuildError(f"{rel}: front matter: {error}") from None
-    for key in ("title", "description", "examples"):
+    for key in required:
         if key not in front:
             raise BuildError(f"{rel}: front matter needs {key!r}")
     padding = "\n" * text.count("\n", 0, match.end())  # keeps error line numbers true to the file
     return Article(rel, front, padding + text[match.end() :])
+
+
+def read_guides(root: Path) -> list[Article]:
+    """The guides (content/guides/*.md), each a page of its own at its ``slug``, in their ``order``."""
+    guides = [read_article(root, str(path.relative_to(root)), ("title", "description", "slug")) for path in sorted((root / "content" / "guides").glob("*.md"))]
+    return sorted(guides, key=lambda guide: (guide.front.get("order", 100), guide.front["title"]))
+
+
+def read_fragments(root: Path) -> dict[str, Article]:
+    """The families' notes across libraries (content/schedules/<family>.md), which their reference pages include."""
+    folder = root / "content" / "schedules"
+    return {path.stem: Article(str(path.relative_to(root)), {}, path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.md"))}
 
 
 class Example:
@@ -201,7 +213,7 @@ def scrollable(body: str) -> str:
 
 
 def render_article(article: Article, examples: dict[str, Example], env) -> tuple[str, str]:
-    """Fill the article's Jinja expressions from lrcalc, then render its Markdown."""
+    """Fill the article's Jinja expressions from lrcalc, then render its Markdown (links to other pages as ``@/path``)."""
     import jinja2
 
     import lrcalc
@@ -290,6 +302,8 @@ def gather_assets(root: Path) -> dict[str, Output]:
     for rel in UPLOT_FILES:
         path = root / "node_modules" / "uplot" / rel
         assets[path.name] = Output(path.read_bytes(), str(path.relative_to(root)))
+    lunr_js = root / "node_modules" / "lunr" / "lunr.min.js"  # the search box's, fetched when it is first used
+    assets[lunr_js.name] = Output(lunr_js.read_bytes(), str(lunr_js.relative_to(root)))
     name, archive = bundle_package(root)
     assets[name] = archive
     return assets
@@ -348,17 +362,6 @@ def gather_pyodide(root: Path, version: str) -> dict[str, Output]:
     }
 
 
-def render_page(env, context: dict) -> str:
-    """The calculator page: the form and the default results, then the article."""
-    import jinja2
-
-    try:
-        template = env.get_template("index.html")
-        return template.render(**context)
-    except jinja2.TemplateError as error:
-        raise template_error(error, "site_src/templates/index.html") from None
-
-
 def page_data(root: Path) -> dict:
     """Data the page loads after first paint: the scheduler catalog and the finder's example run."""
     from lrcalc import finder
@@ -382,6 +385,8 @@ def data_files(data: dict) -> dict[str, Output]:
 def page_context(article: Article, article_html: str, toc: str, urls: dict[str, str], pins: dict[str, str], data: dict) -> dict:
     """Everything index.html needs: the default results, the form, the finder's example, the article."""
     from lrcalc import batch, calculator, configuring, page, training
+
+    from lrcalc.page.reference import curve
 
     initial = page.view(page.State())  # through the worker's own entry point
     catalog = data["catalog"]
@@ -410,6 +415,7 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         default_config=page.state.DEFAULT_CONFIG,
         run_fields=configuring.RUN_FIELDS,
         initial=initial,
+        initial_curve=curve(initial["chart"], "the default schedule"),
         finder=finder_initial,
         batch=batch.helper({f["name"]: f["default"] for f in batch.FIELDS}),
         batch_fields=batch.FIELDS,
@@ -420,6 +426,212 @@ def page_context(article: Article, article_html: str, toc: str, urls: dict[str, 
         pyodide_version=pins["pyodide"],
         uplot_version=pins["uplot"],
     )
+
+
+# ---------------------------------------------------------------- the site's other pages
+#
+# Every page but the calculator's is documentation: the guides (content/guides/), the reference
+# generated from lrcalc's registry (lrcalc.page.reference: a page per family and per library
+# scheduler, one template each), the lists, and a 404 page. Pages live in folders
+# (``schedules/cosine-decay/index.html``), so every link is written relative to the page it is on.
+
+NAV = (("Calculator", "", "calculator"), ("Schedules", "schedules/", "schedules"), ("Libraries", "libraries/", "libraries"), ("Guides", "guides/", "guides"))
+"""The site's sections, as the navigation on every page lists them: (label, path, section)."""
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+"""Where the site is served when no --site-url is given (build.py --serve): the sitemap's URLs need a host."""
+
+
+@dataclass
+class SitePage:
+    """One HTML page of the site: where it lives, how it is named, its template and what that shows."""
+
+    path: str  # its folder, "" for the calculator, "schedules/cosine-decay/" for a family
+    title: str
+    description: str
+    template: str
+    context: dict
+    section: str
+    source: str  # what it was made from, for the build log
+    here: str = ""  # its name in the breadcrumb
+    crumbs: tuple[tuple[str, str], ...] = ()
+    series: str = ""  # pages read in order (a library's schedulers): previous and next link within it
+
+
+def relative(target: str, page: str) -> str:
+    """A link from ``page`` to ``target``, both site paths (folders end with ``/``; "" is the calculator)."""
+    path, _, anchor = target.partition("#")
+    link = "../" * page.count("/") + path
+    return (link or "./") + (f"#{anchor}" if anchor else "")
+
+
+def site_links(html_text: str, page: str) -> str:
+    """Content's links to other pages, written ``@/path``, made relative to ``page``."""
+    return re.sub(r'href="@/([^"]*)"', lambda m: f'href="{html.escape(relative(html.unescape(m.group(1)), page))}"', html_text)
+
+
+def guide_pages(guides: list[Article], examples: dict, env) -> list[SitePage]:
+    """Each guide rendered from its Markdown, and the list of them."""
+    pages = []
+    for guide in guides:
+        body, toc = render_article(guide, examples, env)
+        path = guide.front["slug"].strip("/") + "/"
+        context = {"body": site_links(body, path), "toc": site_links(toc, path), "heading": guide.front.get("heading", guide.front["title"]), "lede": guide.front.get("lede", "")}
+        pages.append(SitePage(path, guide.front["title"], guide.front["description"], "page.html", context, "guides", guide.path,
+                              guide.front.get("heading", guide.front["title"]), (("Guides", "guides/"),), "guides"))
+    rows = [(page.here, page.description, page.path) for page in pages]
+    listing = SitePage("guides/", "Guides: choosing and checking a learning rate", "Guides to the learning rate: the range test, batch size and scaling, "
+                       "how each library counts steps, and how training frameworks build schedules from a config.", "list.html",
+                       {"data": {"heading": "Guides", "intro": "Longer explanations the calculator links to.", "rows": rows}}, "guides", "content/guides/", "Guides")
+    return [listing, *pages]
+
+
+def reference_site_pages(fragments: dict[str, Article], examples: dict, env) -> list[SitePage]:
+    """The reference generated from the registry (lrcalc.page.reference), with each family's notes across libraries."""
+    from lrcalc.page import reference
+
+    unused = set(fragments)
+    pages = []
+    for ref in reference.pages():
+        context = {"data": ref.data, "fragment": ""}
+        family = ref.data.get("fragment")
+        if family in fragments:
+            unused.discard(family)
+            body, _ = render_article(fragments[family], examples, env)
+            context["fragment"] = site_links(unwrapped(body), ref.path)
+        section = "schedules" if ref.path.startswith("schedules/") else "libraries"
+        series = ref.path.rsplit("/", 2)[0] if ref.template == "reference.html" else ("libraries" if ref.path.count("/") == 2 else "")
+        pages.append(SitePage(ref.path, ref.title, ref.description, ref.template, context, section, "lrcalc.page.reference",
+                              ref.data.get("heading", ref.title), tuple(ref.crumbs), series))
+    if unused:
+        raise BuildError(f"content/schedules/{sorted(unused)[0]}.md: no lrcalc family is called {sorted(unused)[0]!r}")
+    return pages
+
+
+def unwrapped(body: str) -> str:
+    """A fragment's HTML without the <section> wrappers an article gets."""
+    return re.sub(r"</?section>\n?", "", body)
+
+
+def site_context(page: SitePage, pages: list[SitePage]) -> dict:
+    """What base.html shows around a page: its names, the navigation, where it is, the pages before and after.
+
+    The 404 page is served at whatever address was asked for, so its links start from the site's address."""
+    series = [other for other in pages if page.series and other.series == page.series]
+    at = series.index(page) if page in series else -1
+    anywhere = page.template == "404.html"
+    link = (lambda target: page.context["site_url"] + target) if anywhere else (lambda target: relative(target, page.path))  # noqa: E731
+    neighbour = lambda other: (other.here or other.title, link(other.path))  # noqa: E731
+    return {
+        "title": page.title,
+        "description": page.description,
+        "canonical": link(page.path) if not anywhere else page.context["site_url"] + "404.html",
+        "root": page.context["site_url"] if anywhere else "../" * page.path.count("/"),
+        "search": not anywhere,
+        "nav": [(label, link(path), section) for label, path, section in NAV],
+        "section": page.section,
+        "is_section_index": any(path == page.path for _, path, _ in NAV),
+        "crumbs": [(label, link(path)) for label, path in page.crumbs],
+        "here": page.here or page.title,
+        "heading": page.context.get("heading", page.title),
+        "lede": page.context.get("lede", ""),
+        "prev": neighbour(series[at - 1]) if at > 0 else None,
+        "next": neighbour(series[at + 1]) if 0 <= at < len(series) - 1 else None,
+        "skip": "calculator" if page.section == "calculator" else "main",
+        "skip_label": "the calculator" if page.section == "calculator" else "the content",
+    }
+
+
+def render_site_page(env, page: SitePage, pages: list[SitePage], shared: dict) -> str:
+    """One page through its template, with the site's frame (base.html) around it."""
+    import jinja2
+    from markupsafe import Markup
+
+    from lrcalc.page.reference import path_of
+
+    def math(latex: str, display: str = "inline") -> Markup:
+        import latex2mathml.converter
+
+        return Markup(latex2mathml.converter.convert(latex, display=display))
+
+    context = {**shared, **page.context, "site": site_context(page, pages), "link": lambda target: relative(target, page.path), "math": math, "path_of": path_of}
+    try:
+        return env.get_template(page.template).render(**context)
+    except jinja2.TemplateError as error:
+        raise template_error(error, f"site_src/templates/{page.template}") from None
+    except Exception as error:  # latex2mathml and the registry raise many types
+        raise BuildError(f"site_src/templates/{page.template} ({page.path}): {type(error).__name__}: {error}") from None
+
+
+def search_index(pages: list[SitePage]) -> Output:
+    """lunr.py's index of every page's title and text, with each page's title, path and description for the results."""
+    from lunr import lunr
+
+    documents, shown = [], {}
+    for page in pages:
+        documents.append({"id": page.path, "title": page.title, "body": page_text(page)})
+        shown[page.path] = {"title": page.here or page.title, "path": page.path, "summary": page.description}
+    index = lunr(ref="id", fields=[{"field_name": "title", "boost": 10}, "body"], documents=documents)
+    data = {"index": index.serialize(), "docs": shown}
+    return Output(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), "lunr.py (every page's title and text)")
+
+
+def page_text(page: SitePage) -> str:
+    """The words of a page the index searches: its rendered body, or its reference data's words."""
+    data = page.context.get("data") or {}
+    parts = [page.context.get("body", ""), page.context.get("fragment", ""), page.description]
+    parts += [str(data.get(key, "")) for key in ("heading", "summary", "call", "intro")]
+    parts += [" ".join(str(row) for row in data.get("arguments", []) + data.get("notes", []) + data.get("rows", []))]
+    text = re.sub(r"<math.*?</math>", " ", " ".join(parts), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def sitemap(pages: list[SitePage], site_url: str) -> Output:
+    """sitemap.xml: every page's address under ``site_url``."""
+    rows = "".join(f"  <url><loc>{html.escape(site_url + page.path)}</loc></url>\n" for page in pages)
+    text = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</urlset>\n'
+    return Output(text.encode(), f"every page, under {site_url}")
+
+
+def not_found_page(site_url: str) -> SitePage:
+    """404.html: GitHub Pages serves it at any depth, so its links start from the site's address."""
+    return SitePage("", "Page not found: Learning Rate Calculator", "This page does not exist; the calculator, the schedules and the guides are one click away.",
+                    "404.html", {"site_url": site_url}, "", "site_src/templates/404.html", "Page not found")
+
+
+def check_links(files: dict[str, Output]) -> None:
+    """Every relative link between pages reaches a file of the site, and its #anchor an id on that page."""
+    pages = {name: output.data.decode() for name, output in files.items() if name.endswith(".html") and name != "404.html"}
+    ids = {name: set(re.findall(r'\sid="([^"]+)"', text)) for name, text in pages.items()}
+    for name, text in pages.items():
+        folder = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
+        for href in re.findall(r'\shref="([^"]*)"', text):
+            href = html.unescape(href)
+            if re.match(r"[a-z]+:", href) or href.startswith(("#", "?")):
+                continue
+            path, _, anchor = href.partition("#")
+            path = path.partition("?")[0]
+            target = posix_join(folder, path)
+            if target.endswith("/") or target == "":
+                target += "index.html"
+            if target not in files:
+                raise BuildError(f"{name}: link {href!r} leads to {target}, which the site does not have")
+            if anchor and target in ids and anchor not in ids[target]:
+                raise BuildError(f"{name}: link {href!r}: {target} has no id {anchor!r}")
+
+
+def posix_join(folder: str, path: str) -> str:
+    """``folder`` + a relative ``path``, with ``..`` and ``.`` resolved (no leading slash)."""
+    parts: list[str] = []
+    for part in (folder + path).split("/")[:-1]:
+        if part == "..":
+            if not parts:
+                raise BuildError(f"link {path!r} from {folder or 'the top'} leaves the site")
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    last = (folder + path).split("/")[-1]
+    return "/".join(parts) + ("/" if parts else "") + ("" if last in (".", "..") else last)
 
 
 # ---------------------------------------------------------------- offline
@@ -438,11 +650,11 @@ def read_service_worker(root: Path) -> str:
 
 
 def precache_list(files: dict[str, Output]) -> dict[str, str]:
-    """Every file the page needs (all but dotfiles and sw.js), with the SHA-256 of its bytes."""
+    """Every file the site needs (all but dotfiles, sw.js and what only crawlers read), with the SHA-256 of its bytes."""
     return {
         name: hashlib.sha256(output.data).hexdigest()
         for name, output in sorted(files.items())
-        if not name.startswith(".") and name != "sw.js"
+        if not name.startswith(".") and name not in ("sw.js", "sitemap.xml", "robots.txt")
     }
 
 
@@ -512,21 +724,25 @@ def write_dist(files: dict[str, Output], out: Path) -> None:
         raise
 
 
-def build(root: Path, out: Path) -> dict[str, Output]:
+def build(root: Path, out: Path, site_url: str = DEFAULT_SITE_URL) -> dict[str, Output]:
     """Read, render, check and write the whole site; returns what was written."""
     sys.path.insert(0, str(root / "site_src"))
     guard_output(root, out)
     pins = read_pins(root)
     ensure_node_modules(root, pins)
     article = read_article(root, "content/article.md")
+    guides, fragments = read_guides(root), read_fragments(root)
     env = template_env(root / "site_src" / "templates")
     sw_template = read_service_worker(root)
     examples = {key: Example(key, spec, article.path) for key, spec in article.front["examples"].items()}
     article_html, toc = render_article(article, examples, env)
+    calculator = SitePage("", article.front["title"], article.front["description"], "index.html", {}, "calculator", article.path, "Calculator")
+    pages = [calculator, *guide_pages(guides, examples, env), *reference_site_pages(fragments, examples, env)]
 
     data = page_data(root)
     assets = gather_assets(root)
     assets.update(data_files(data))
+    assets["search-index.json"] = search_index(pages)
     assets.update(python_snapshot(root, assets))
     assets_dir = f"assets-{content_hash(assets)}"
     package = next(name for name in assets if name.startswith("lrcalc-"))
@@ -539,9 +755,16 @@ def build(root: Path, out: Path) -> dict[str, Output]:
         "catalog": f"{assets_dir}/catalog.json",
         "finder": f"{assets_dir}/finder.json",
     }
-    page = render_page(env, page_context(article, article_html, toc, urls, pins, data) | inline_head(root))
-    check_page(page, "site_src/templates/index.html")
-    files["index.html"] = Output(page.encode(), article.path)
+    shared = {"assets": assets_dir} | inline_head(root)
+    calculator.context = page_context(article, site_links(article_html, ""), site_links(toc, ""), urls, pins, data)
+    for page in [*pages, not_found_page(site_url)]:
+        text = render_site_page(env, page, pages, shared)
+        name = "404.html" if page.template == "404.html" else f"{page.path}index.html"
+        check_page(text, f"site_src/templates/{page.template} ({name})")
+        files[name] = Output(text.encode(), page.source)
+    check_links(files)
+    files["sitemap.xml"] = sitemap(pages, site_url)
+    files["robots.txt"] = Output(f"User-agent: *\nAllow: /\nSitemap: {site_url}sitemap.xml\n".encode(), "(where the sitemap is)")
     files[".nojekyll"] = Output(b"", "(GitHub Pages: serve files as they are)")
     files["sw.js"] = service_worker(files, sw_template)
     write_dist(files, out)
@@ -569,11 +792,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
     parser.add_argument("--serve", action="store_true", help="serve the output on localhost after building")
     parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
+    parser.add_argument("--site-url", default=DEFAULT_SITE_URL, help=f"the address the site is served at, for sitemap.xml and 404.html (default: {DEFAULT_SITE_URL})")
     args = parser.parse_args(argv)
+    site_url = args.site_url if args.site_url.endswith("/") else args.site_url + "/"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            build(ROOT, args.out)
+            build(ROOT, args.out, site_url)
     except BuildError as error:
         log(f"build failed: {error}")
         return 1

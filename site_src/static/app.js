@@ -16,15 +16,21 @@ const root = document.documentElement;
 const section = $("calculator");
 const config = JSON.parse(section.dataset.config);
 // The scheduler catalog (every family and library scheduler with its arguments) is a separate file,
-// fetched at once but only needed when the reader leaves the three classic schedules.
+// fetched the first time the reader leaves the three classic schedules (a first visit that stays on
+// them never downloads it).
 let catalog = null;
-const catalogReady = fetch(new URL(config.catalogURL, document.baseURI))
-  .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
-  .then((data) => (catalog = data))
-  .catch((error) => {
-    $("api-error").textContent = `The list of schedulers could not load (${error.message}); the three classic schedules still work.`;
-    $("api-error").hidden = false;
-  });
+let catalogLoading = null;
+function catalogReady() {
+  catalogLoading ??= fetch(new URL(config.catalogURL, document.baseURI))
+    .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
+    .then((data) => (catalog = data))
+    .catch((error) => {
+      catalogLoading = null; // the next change tries again
+      $("api-error").textContent = `The list of schedulers could not load (${error.message}); the three classic schedules still work.`;
+      $("api-error").hidden = false;
+    });
+  return catalogLoading;
+}
 const form = $("calc-form");
 const fieldNames = config.form.fields.map((field) => field.name);
 
@@ -322,7 +328,7 @@ function renderNames(rows, values = nameValues()) {
 async function updateLayout() {
   const mode = currentMode();
   const classic = isClassic();
-  if (!classic && !catalog) await catalogReady;
+  if (!classic && !catalog) await catalogReady();
   $("schedule-picker").hidden = mode !== "schedule";
   $("classic-fields").hidden = !classic;
   $("explore-fields").hidden = classic;
@@ -927,7 +933,7 @@ document.addEventListener("click", async (event) => {
 // ---------------------------------------------------------------- start
 
 const calculator = new Calculator(setStatus, showFailure);
-chart.update(config.initial.chart);
+chart.adopt(config.initial.chart); // the page already shows its picture
 updateLayout();
 setupFinder({ calculator, config, onUseLr: useLearningRate });
 

@@ -5,7 +5,25 @@
 // are lrcalc's own formatted text; only the axis tick labels are formatted
 // here, because uPlot chooses the ticks.
 
-const uPlot = globalThis.uPlot;
+// uPlot is not part of the page's first load: the first chart is a picture Python drew into the page
+// (visible with JavaScript off), and uPlot is fetched when the chart is first used (pointed at, focused,
+// touched) or must change. Until then every method keeps its data and draws once uPlot is there.
+let uPlotLoading = null;
+export function whenUPlot() {
+  if (globalThis.uPlot) return Promise.resolve(globalThis.uPlot);
+  uPlotLoading ??= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = new URL(document.getElementById("calculator").dataset.uplot, document.baseURI).href;
+    script.onload = () => resolve(globalThis.uPlot);
+    script.onerror = () => {
+      uPlotLoading = null;
+      reject(new Error("the chart library did not load"));
+    };
+    document.head.append(script);
+  });
+  return uPlotLoading;
+}
+
 const DASHES = [[], [8, 5], [2, 4], [12, 4, 3, 4]];
 
 export function cssVar(name) {
@@ -59,6 +77,8 @@ export class LrChart {
     this.plot = null;
     this.index = null;
     this.logChanged = false;
+    const wake = () => this.plot || this.rebuild(); // the picture becomes the interactive chart
+    for (const name of ["pointerenter", "focusin", "touchstart"]) container.addEventListener(name, wake, { passive: true, once: true });
     container.addEventListener("keydown", (event) => this.onKey(event));
     container.addEventListener("mouseleave", () => this.inspect(null));
     container.addEventListener("touchstart", (event) => this.onTouch(event), { passive: true });
@@ -69,6 +89,8 @@ export class LrChart {
 
   // Draw a new single curve; `chart` is the "chart" object of an lrcalc result.
   update(chart) {
+    // The picture in the page already shows this curve: nothing to draw (and no need for uPlot yet).
+    if (!this.plot && !this.logChanged && this.data && !this.data.compare && JSON.stringify(chart) === JSON.stringify(this.data)) return;
     const structural =
       !this.data || this.data.compare || this.logChanged || this.data.path !== chart.path || this.data.x_label !== chart.x_label;
     this.data = chart;
@@ -132,14 +154,24 @@ export class LrChart {
         stroke: line,
         width: 2,
         points: { show: false },
-        paths: this.data.path === "stepped" ? uPlot.paths.stepped({ align: 1 }) : undefined,
+        paths: this.data.path === "stepped" ? globalThis.uPlot.paths.stepped({ align: 1 }) : undefined,
       },
       { stroke: marker, width: 0, paths: () => null, points: { show: true, size: 11, fill: marker, stroke: marker } },
     ];
   }
 
+  // Keep `chart` as the data the picture in the page shows, without loading uPlot yet.
+  adopt(chart) {
+    this.data = chart;
+  }
+
   rebuild() {
     if (!this.data) return;
+    if (!globalThis.uPlot) {
+      whenUPlot().then(() => this.rebuild(), () => {});
+      return;
+    }
+    const uPlot = globalThis.uPlot;
     this.logChanged = false;
     if (this.plot) this.plot.destroy();
     const text = cssVar("--fg");
@@ -275,6 +307,8 @@ export class LrChart {
 
   // The chart as a PNG on a light background, with a caption line under it.
   async png(caption) {
+    await whenUPlot();
+    if (!this.plot) this.rebuild();
     const root = document.documentElement;
     const theme = root.dataset.theme;
     if (theme !== "light") {

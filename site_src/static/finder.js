@@ -4,9 +4,8 @@
 // the markers Python places (a dot at each suggestion, a ring at a point a rule
 // chose that is not its suggestion, such as fastai's loss minimum).
 
-import { cssVar, tickLabel } from "./chart.js";
+import { cssVar, tickLabel, whenUPlot } from "./chart.js";
 
-const uPlot = globalThis.uPlot;
 const $ = (id) => document.getElementById(id);
 
 class FinderChart {
@@ -65,6 +64,11 @@ class FinderChart {
 
   draw() {
     if (!this.data) return;
+    if (!globalThis.uPlot) {
+      whenUPlot().then(() => this.draw(), () => {});
+      return;
+    }
+    const uPlot = globalThis.uPlot;
     if (this.plot) this.plot.destroy();
     const text = cssVar("--fg");
     const grid = cssVar("--grid");
@@ -287,14 +291,20 @@ export function setupFinder({ calculator, config, onUseLr }) {
   });
   $("finder-smoothing").addEventListener("change", analyse);
   $("finder-num-it").addEventListener("input", analyse);
-  // The example run and its analysis are a separate file, fetched at once (index.html stays small).
-  const example = fetch(new URL(config.finderURL, document.baseURI)).then((response) =>
-    response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`)),
-  );
+  // The example run and its analysis are a separate file, fetched when the panel comes into view (its
+  // chart shows the example) or the reader asks for the example: a visit that stays at the top never loads it.
+  let example = null;
+  const loadExample = () => {
+    example ??= fetch(new URL(config.finderURL, document.baseURI)).then((response) =>
+      response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`)),
+    );
+    return example;
+  };
   $("finder-example").addEventListener("click", async () => {
     try {
-      text.value = (await example).example;
+      text.value = (await loadExample()).example;
     } catch (error) {
+      example = null; // the next click tries again
       setError(`The example run could not load (${error.message}); paste or choose your own file.`);
       return;
     }
@@ -310,8 +320,13 @@ export function setupFinder({ calculator, config, onUseLr }) {
     if (button) onUseLr(button.dataset.lr, $("finder-use-as").value);
   });
 
-  example.then(
-    ({ initial }) => chart.data || chart.show(initial.chart),
-    () => {},
-  );
+  const shown = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    shown.disconnect();
+    loadExample().then(
+      ({ initial }) => chart.data || chart.show(initial.chart),
+      () => { example = null; },
+    );
+  }, { rootMargin: "400px 0px" });
+  shown.observe($("finder"));
 }

@@ -1,9 +1,10 @@
 // The offline copy of one build of the site. Written by build.py: do not edit.
 //
 // Every file the page needs sits in one cache named after a hash of all of
-// them, so a cache holds exactly one version. The page (index.html) comes from
-// the network when there is one and from this cache when there is not; every
-// other listed file (hashed assets, versioned Pyodide) comes from this cache.
+// them, so a cache holds exactly one version. Every page (each folder's
+// index.html: the calculator, the guides, the reference) comes from the network
+// when there is one and from this cache when there is not; every other listed
+// file (hashed assets, versioned Pyodide) comes from this cache.
 // A new deployment is a new sw.js: it fills a new cache (taking unchanged files
 // from the old one, each checked against its SHA-256), takes over, and deletes
 // the old cache. A file that does not match its hash fails the install, so a
@@ -15,8 +16,15 @@ const FILES = __FILES__; // path beside sw.js -> SHA-256 of its bytes
 const SCOPE = self.registration.scope;
 const PREFIX = `lrcalc ${SCOPE} `; // this site's caches; another copy on the same origin has another scope
 const CACHE = PREFIX + VERSION;
-const INDEX = new URL("index.html", SCOPE).href;
-const PAGES = new Set([SCOPE, INDEX]);
+// Every page of the site (each a folder's index.html), by both of its addresses: the folder and the file.
+const PAGES = new Map(
+  Object.keys(FILES)
+    .filter((path) => path === "index.html" || path.endsWith("/index.html"))
+    .flatMap((path) => {
+      const file = new URL(path, SCOPE).href;
+      return [[file, file], [new URL(path.slice(0, -"index.html".length), SCOPE).href, file]];
+    }),
+);
 const DIGESTS = new Map(Object.entries(FILES).map(([path, digest]) => [new URL(path, self.location).href, digest]));
 
 async function sha256(body) {
@@ -55,11 +63,11 @@ async function dropOldCaches() {
   }
 }
 
-async function page(request) {
+async function page(request, file) {
   try {
     return await fetch(request.url, { cache: "no-cache", redirect: "manual" });
   } catch (error) {
-    const cached = await caches.match(INDEX, { cacheName: CACHE });
+    const cached = await caches.match(file, { cacheName: CACHE });
     if (cached) return cached;
     throw error;
   }
@@ -88,6 +96,6 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   url.search = "";
   url.hash = "";
-  if (request.mode === "navigate" && PAGES.has(url.href)) event.respondWith(page(request));
+  if (request.mode === "navigate" && PAGES.has(url.href)) event.respondWith(page(request, PAGES.get(url.href)));
   else if (DIGESTS.has(request.url)) event.respondWith(kept(request));
 });

@@ -292,8 +292,9 @@ def plan(config: Mapping[str, Any], dataset_size: int | None = None, steps_per_e
         raise ConfigError(f"this OpenMMLab config inherits its schedule from its _base_ files ({_shown_base(config['_base_'])}), which lrcalc cannot open: "
                           "paste the schedule file (configs/_base_/schedules/...), or copy its param_scheduler, train_cfg and optim_wrapper into this one")
     raise ConfigError("no scheduler settings found: lrcalc reads Hugging Face TrainingArguments configs (learning_rate, lr_scheduler_type, num_train_epochs or max_steps, ...), "
-                      "torchtune recipes (lr_scheduler: _component_: ...), DeepSpeed configs (\"scheduler\": {\"type\": ...}), Lightning CLI configs (lr_scheduler: class_path: ...) "
-                      "and OpenMMLab configs (param_scheduler = [dict(type=...)])")
+                      "axolotl configs (micro_batch_size, num_epochs, lr_scheduler), torchtune recipes (lr_scheduler: _component_: ...), DeepSpeed configs (\"scheduler\": {\"type\": ...}), "
+                      "Lightning CLI configs (lr_scheduler: class_path: ...), OpenMMLab configs (param_scheduler = [dict(type=...)]) "
+                      "and Composer / llm-foundry configs (scheduler: {name: cosine_with_warmup, t_warmup: 100ba}, max_duration)")
 
 
 READS = ("Hugging Face TrainingArguments configs (Trainer, TRL, alignment-handbook, LLaMA-Factory), axolotl and torchtune recipes, "
