@@ -91,16 +91,36 @@ def state_of(spec: Scheduler) -> State:
     return State(mode="library", library=spec.library, api=spec.api, args=args)
 
 
+def over_its_run(spec: Scheduler, state: State, resolved) -> State:
+    """The state with the training length the call itself states (``Scheduler.length``), if it states one."""
+    from dataclasses import replace
+
+    from ..libraries import bind
+
+    try:
+        stated = spec.length(bind(spec, dict(resolved.kwargs))) if spec.length else None
+    except (TypeError, ValueError):
+        stated = None
+    if stated is None or stated[0] == resolved.training.total:
+        return state
+    per_epoch = resolved.training.stepping == "epoch"
+    training = {"epochs": str(stated[0]), "steps_per_epoch": "1"} if per_epoch else {"epochs": "1", "steps_per_epoch": str(stated[0])}
+    return replace(state, training={**state.training, **training})
+
+
 def scheduler_page(spec: Scheduler) -> Page:
     """Everything a scheduler's page shows, with the numbers the calculator gives for its example arguments."""
     from ..explore import answer
     from . import view
 
     state = state_of(spec)
+    _, resolved = answer(state.request())
+    if resolved is not None:  # a call that states its run's length is drawn over that run
+        state = over_its_run(spec, state, resolved)
+        _, resolved = answer(state.request())
     shown = view(state)
     if not shown["ok"]:
         raise ValueError(f"{spec.api}: its example arguments give no curve: {shown['errors']}")
-    _, resolved = answer(state.request())
     library = LIBRARIES[spec.library]
     own = spec.library == "lrcalc"
     title = f"{spec.shown}: lrcalc's schedule family" if own else f"{spec.name} ({library}): formula, arguments and curve"
