@@ -227,6 +227,7 @@ def curve(chart: dict[str, Any], label: str) -> dict[str, Any]:
         "width": WIDTH, "height": HEIGHT, "points": " ".join(at(x, y) for x, y in points), "marker": mark,
         "x_label": chart["x_label"], "y_label": chart["y_label"],
         "x_first": fmt.count(first), "x_last": fmt.count(last), "y_low": fmt.lr(low), "y_high": fmt.lr(high),
+        "y_range": f"{bottom!r} {bottom + span_y!r}",  # the drawn y axis, as the interactive chart records its own
         "left": PAD, "right": WIDTH - 8, "top": 16, "bottom": HEIGHT - 24,
         "alt": f"The learning rate of {label} from {chart['x_label'].lower()} {fmt.count(first)} to {fmt.count(last)}: between {fmt.lr(low)} and {fmt.lr(high)}.",
     }
