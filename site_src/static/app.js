@@ -21,15 +21,25 @@ const config = JSON.parse(section.dataset.config);
 let catalog = null;
 let catalogLoading = null;
 function catalogReady() {
-  catalogLoading ??= fetch(new URL(config.catalogURL, document.baseURI))
-    .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
-    .then((data) => (catalog = data))
-    .catch((error) => {
-      catalogLoading = null; // the next change tries again
-      $("api-error").textContent = `The list of schedulers could not load (${error.message}); the three classic schedules still work.`;
-      $("api-error").hidden = false;
-    });
+  if (catalogLoading === null) {
+    catalogLoading = fetch(new URL(config.catalogURL, document.baseURI))
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
+      .then((data) => (catalog = data))
+      .catch((error) => {
+        catalogLoading = null; // the next change tries again
+        $("api-error").textContent = `The list of schedulers could not load (${error.message}); the three classic schedules still work.`;
+        $("api-error").hidden = false;
+      });
+  }
   return catalogLoading;
+}
+
+// <html data-busy> while anything the page shows is still on its way (a calculation, the catalog).
+let busyCount = 0;
+function busy(change) {
+  busyCount += change;
+  if (busyCount > 0) document.documentElement.dataset.busy = "true";
+  else delete document.documentElement.dataset.busy;
 }
 const form = $("calc-form");
 const fieldNames = config.form.fields.map((field) => field.name);
@@ -328,7 +338,14 @@ function renderNames(rows, values = nameValues()) {
 async function updateLayout() {
   const mode = currentMode();
   const classic = isClassic();
-  if (!classic && !catalog) await catalogReady();
+  if (!classic && !catalog) {
+    busy(1); // not settled until the forms are built from the catalog (after this function's synchronous rest)
+    try {
+      await catalogReady();
+    } finally {
+      setTimeout(() => busy(-1));
+    }
+  }
   $("schedule-picker").hidden = mode !== "schedule";
   $("classic-fields").hidden = !classic;
   $("explore-fields").hidden = classic;
@@ -813,7 +830,7 @@ function recalculate() {
 
 async function run() {
   inFlight = true;
-  root.dataset.busy = "true";
+  busy(1);
   try {
     while (dirty) {
       dirty = false;
@@ -824,7 +841,7 @@ async function run() {
     // Reported by the worker client through showFailure.
   } finally {
     inFlight = false;
-    delete root.dataset.busy;
+    busy(-1);
   }
 }
 
