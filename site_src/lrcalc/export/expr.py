@@ -231,8 +231,9 @@ def latex(e: Expr, step: str = "t") -> str:
 def _latex(e: Expr, step: str) -> tuple[str, int]:
     """(LaTeX, precedence), as :func:`_render` gives Python's."""
     op = e.op
-    if op == "num":
-        text = format_value(e.args[0])
+    if op == "num":  # to 12 significant digits: a formula to read (the code keeps every digit)
+        value = e.args[0]
+        text = format(value, ".12g") if isinstance(value, float) and not float(value).is_integer() else format_value(value)
         mantissa, _, exponent = text.partition("e")
         if exponent:
             return mantissa + r" \times 10^{" + str(int(exponent)) + "}", 5
