@@ -428,6 +428,12 @@ class PageMachine(RuleBasedStateMachine):
                 note("   (the page answered the state left at once before the next action: its training length stays)")
                 self.model = State(**{**self.model.__dict__, "training": dict(state.training), "was": {}})
                 return
+        # The other way round: the call left at once was answered (its length taken) before the user typed a
+        # training length, which the page then keeps; the call is no longer new, so nothing rewrites what was typed.
+        if self.skipped and "paste" in self.model.was and shown["training"] == dict(self.model.training):
+            if view(self.model, self.base_url).get("rewrites") and shown["paste"] == self.model.paste:
+                note("   (the page answered the call left at once before the next action: the length typed after it stays)")
+                self.model = State(**{**self.model.__dict__, "was": {k: v for k, v in self.model.was.items() if k != "paste"}})
 
     def answer(self) -> dict:
         """lrcalc's view of the model, the model adopting what the view rewrote.
@@ -643,6 +649,35 @@ def test_link_opened_at_once_after_entering_paste_mode(machine):
         state.page_agrees_with_lrcalc()
         state.open_link_in_a_fresh_context()
         assert state.model.training["epochs"] == "10"  # OneCycleLR's total_steps=1000 at 100 steps per epoch
+        state.page_agrees_with_lrcalc()
+        state.teardown()
+
+    sequence()
+
+
+def test_a_length_typed_at_once_after_a_new_call(machine):
+    """Found by a random sequence: a call pasted and, at once, a training length typed. Whether the page answered
+    the call before the typing is a race no user controls; either way the page must agree with lrcalc (the call's
+    length taken and then replaced by what was typed, or the typed length rewritten by the call's)."""
+
+    def type_at_once(state, label: str, key: str, text: str, quick: bool) -> None:
+        state.step(f"Type “{text}” into {label}")
+        state.quick = quick
+        state.control(label).fill(text)
+        state.apply_text(key, text)
+
+    @settings(max_examples=1, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.none())
+    def sequence(_):
+        state = machine()
+        state.start()
+        state.switch_mode(mode="paste", quick=False)
+        state.page_agrees_with_lrcalc()
+        type_at_once(state, "Training epochs", "training.epochs", "1", quick=False)
+        state.page_agrees_with_lrcalc()
+        state.paste_call(quick=True, text="OneCycleLR(optimizer, max_lr=0.1, total_steps=9000)")
+        state.page_agrees_with_lrcalc()
+        type_at_once(state, "Training epochs", "training.epochs", "1", quick=False)
         state.page_agrees_with_lrcalc()
         state.teardown()
 
