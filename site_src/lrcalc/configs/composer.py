@@ -54,7 +54,8 @@ REFUSED = {"inv_sqrt_with_warmup": "llm-foundry's own InverseSquareRootWithWarmu
 
 def is_config(config: Mapping[str, Any]) -> bool:
     """A Composer config: a ``max_duration`` beside a Composer scheduler (or YAHP's ``schedulers``)."""
-    if "max_duration" not in config and "max_duration" not in (config.get("trainer") or {} if isinstance(config.get("trainer"), Mapping) else {}):
+    trainer = config.get("trainer")
+    if "max_duration" not in config and not (isinstance(trainer, Mapping) and "max_duration" in trainer):  # Hydra: under trainer
         return False
     scheduler = config.get("scheduler")
     if isinstance(scheduler, Mapping):

@@ -123,7 +123,7 @@ def _cosine_anneal(x: float, low: float) -> float:
     return low + (1.0 - low) * (1 + math.cos(x * math.pi)) / 2
 
 
-def _check_max(clock: Clock, t_max: tuple[int, str], text: str) -> None:
+def _check_max(clock: Clock, text: str) -> None:
     """``_raise_if_max_duration_exceeds_t_max``: t_max must reach the end of the (scaled) run where comparable."""
     value, unit = parse_time(text, "t_max")
     length, of = clock.duration
@@ -145,7 +145,7 @@ def _warmed(clock: Clock, text: str, scale_warmup: bool, target: float, after: C
         t_max = clock.convert(t_max_text, "t_max")
         check(warmup[1] == t_max[1], f"Cannot use warmup scheduler with t_max {t_max_text} with units {UNITS.get(t_max[1], t_max[1])} and t_warmup {text} with "
                                      f"units {UNITS.get(warmup[1], warmup[1])}. t_warmup and t_max must use the same units.")
-        _check_max(clock, t_max, t_max_text)
+        _check_max(clock, t_max_text)
     ramp = clock.convert(text, "t_warmup", scaled=scale_warmup)
 
     def multiplier(batch: int) -> float:
@@ -346,7 +346,7 @@ def _linear_with_warmup_at(b, t, lr, kw):
 
 @record(MODULE + "ConstantWithWarmupScheduler").closed_form
 def _constant_with_warmup_at(b, t, lr, kw):
-    return lr * _warmup_closed(kw, kw["alpha"], lambda counter, clock, warmup: kw["alpha"] + _tau(kw, clock, counter, warmup) * 0.0, t)
+    return lr * _warmup_closed(kw, kw["alpha"], lambda counter, clock, warmup: kw["alpha"], t)
 
 
 @record(MODULE + "PolynomialWithWarmupScheduler").closed_form
