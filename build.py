@@ -292,13 +292,23 @@ def _pyodide_yaml(root: Path) -> Path:
     return Path(yaml.__file__).parent
 
 
+def shipped_script(text: str) -> str:
+    """A script as the site serves it: without its whole-line ``//`` comments (a quarter of the shell's bytes;
+    they are for the source). The build test checks that every shipped script still parses."""
+    return "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("//"))
+
+
 def gather_assets(root: Path) -> dict[str, Output]:
     """The page's own scripts (but the one written into <head>), uPlot, and the lrcalc archive, by file name."""
     assets: dict[str, Output] = {}
     inline = {root / rel for rel in (*INLINE_STYLES, INLINE_SCRIPT)}
     for path in sorted((root / "site_src" / "static").iterdir()):
         if path.is_file() and path not in inline:
-            assets[path.name] = Output(path.read_bytes(), str(path.relative_to(root)))
+            data = shipped_script(path.read_text(encoding="utf-8")).encode() if path.suffix in (".js", ".mjs") else path.read_bytes()
+            assets[path.name] = Output(data, str(path.relative_to(root)))
+    from lrcalc.page import quick  # imported late: sys.path is set in main()
+
+    assets["quick.js"] = Output(shipped_script(quick.module(root)).encode(), f"{quick.SOURCE}, completed by lrcalc.page.quick")
     for rel in UPLOT_FILES:
         path = root / "node_modules" / "uplot" / rel
         assets[path.name] = Output(path.read_bytes(), str(path.relative_to(root)))

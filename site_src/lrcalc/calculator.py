@@ -136,6 +136,7 @@ class Kind:
     arguments: tuple[tuple[str, str], ...]  # (the family's argument, the form field that gives it)
     formula: str
     rate_field: str = ""  # the field whose value can make the curve overflow
+    drop_field: str = ""  # the field of the epochs between drops, for a schedule that drops in steps
 
     @property
     def label(self) -> str:
@@ -171,6 +172,7 @@ KINDS: dict[str, Kind] = {
             (("init_value", "initial_lr"), ("step_size", "step_size"), ("decay_factor", "step_factor")),
             "LR(t) = InitialLR × StepDecayFactor^floor(t / StepSize)",
             "step_factor",
+            "step_size",
         ),
         Kind("constant", "lrcalc.constant", (("value", "initial_lr"),), "LR(t) = InitialLR"),
     )
@@ -212,6 +214,10 @@ def _parse_choice(spec: Field, text: str) -> str:
     return text
 
 
+WHOLE_FROM = {"step_size": 1, "total_epochs": 1}
+"""The least value of each whole-number field; the current epoch's is the first epoch's number (count_from)."""
+
+
 @dataclass
 class Inputs:
     """The validated form: numbers for the fields the chosen schedule uses."""
@@ -243,7 +249,7 @@ def read_form(raw: Mapping[str, object]) -> tuple[Inputs | None, dict[str, str]]
         errors[error.name] = error.message
         count_from = 0
     inputs = Inputs(kind, count_from)
-    lows = {"step_size": 1, "total_epochs": 1, "current_epoch": count_from}
+    lows = {**WHOLE_FROM, "current_epoch": count_from}
     for name in kind.own_fields + ("initial_lr", "total_epochs", "current_epoch"):
         spec = FIELDS[name]
         try:
@@ -280,9 +286,9 @@ class _Curve:
 
     def drops(self, last: int) -> range:
         """Epochs (user count) where a step schedule changes, up to ``last``."""
-        if self.inputs.kind.name != "step":
+        if not self.inputs.kind.drop_field:
             return range(0)
-        size = int(self.inputs.values["step_size"])
+        size = int(self.inputs.values[self.inputs.kind.drop_field])
         return range(size + self.base, last + 1, size)
 
 
@@ -311,7 +317,7 @@ def _notes(curve: _Curve, last_shown: int) -> dict[str, str]:
     """Allowed but surprising inputs, explained next to their field."""
     v, text, notes = curve.inputs.values, curve.inputs.text, {}
     last, current = curve.last_epoch, int(v["current_epoch"])
-    kind, rate_field = curve.inputs.kind.name, curve.inputs.kind.rate_field
+    rate_field = curve.inputs.kind.rate_field
     if rate_field:
         rate = v[rate_field]
         label = FIELDS[rate_field].label
@@ -330,7 +336,7 @@ def _notes(curve: _Curve, last_shown: int) -> dict[str, str]:
             f"Epoch {fmt.count(current)} is past the last epoch of training ({fmt.count(last)}): "
             "the result extends the schedule beyond training (an extrapolation)."
         )
-    if kind == "step":
+    if curve.inputs.kind.drop_field:
         first_drop = int(v["step_size"]) + curve.base
         if first_drop > last:
             notes["step_size"] = (
@@ -383,6 +389,12 @@ def _steps(curve: _Curve, epoch: int) -> list[str]:
 
 MAX_MARKS = 40
 """At most this many phase boundaries are marked on a chart."""
+DROP_MARK = "drop {number} at epoch {epoch}"
+"""A step schedule's drop, as its mark on the chart names it."""
+X_LABEL = "Epoch (counting from {base})"
+"""The chart's x axis."""
+CHART_LABELS = {"point_label": "Epoch", "y_label": "Learning rate"}
+"""The chart's name for a point and its y axis."""
 
 
 def _marks(curve: _Curve, last: int) -> list[dict]:
@@ -390,7 +402,7 @@ def _marks(curve: _Curve, last: int) -> list[dict]:
     drops = curve.drops(last)
     if len(drops) > MAX_MARKS:
         return []
-    return [{"x": d, "label": f"drop {i} at epoch {fmt.count(d)}"} for i, d in enumerate(drops, start=1)]
+    return [{"x": d, "label": DROP_MARK.format(number=i, epoch=fmt.count(d))} for i, d in enumerate(drops, start=1)]
 
 
 def _every(epochs: int) -> str:
@@ -440,10 +452,9 @@ def _chart(curve: _Curve, first: int, last: int, current: int) -> dict:
         "y": values,
         "text": [fmt.lr(value) for value in values],
         "marker": epochs.index(current),
-        "path": "stepped" if curve.inputs.kind.name == "step" else "linear",
-        "x_label": f"Epoch (counting from {curve.base})",
-        "point_label": "Epoch",
-        "y_label": "Learning rate",
+        "path": "stepped" if curve.inputs.kind.drop_field else "linear",
+        "x_label": X_LABEL.format(base=curve.base),
+        **CHART_LABELS,
         "log_ok": log_ok,
         "log_note": "" if log_ok else "Log scale is unavailable: the learning rate reaches 0.",
         "table_note": (

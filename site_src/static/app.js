@@ -5,6 +5,7 @@
 import { LrChart } from "./chart.js";
 import { setupFinder } from "./finder.js";
 import "./offline.js";
+import { answer as firstAnswer } from "./quick.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -55,6 +56,7 @@ class Calculator {
 
   start() {
     this.failed = false;
+    this.isReady = false;
     this.nextId = 1;
     this.pending = new Map();
     this.ready = new Promise((resolve, reject) => {
@@ -100,6 +102,7 @@ class Calculator {
     if (message.type === "status") {
       this.onStatus(message.text);
     } else if (message.type === "ready") {
+      this.isReady = true;
       this.resolveReady();
     } else if (message.type === "failed") {
       this.fail(message.message, message.detail);
@@ -816,6 +819,33 @@ function renderTable(data) {
   $("table-body").replaceChildren(...rows);
 }
 
+// ---------------------------------------------------------------- the first answer
+
+// Until Python is ready, an edit of the classic calculator is answered by quick.js: lrcalc's rules and
+// closed forms, written into JavaScript at build time (lrcalc.page.quick), give the results and the chart
+// at once; the formula, the steps, the code and the link follow when Python answers (with the same
+// numbers). A form quick.js leaves to Python (an input to correct, a note to give) shows "…" until then.
+function answerFirst() {
+  if (calculator.isReady || !isClassic()) return;
+  const reply = firstAnswer(readState());
+  for (const id of Object.keys(config.form.results)) $(`out-${id}`).textContent = "…";
+  for (const id of ["formula", "chart-summary"]) $(id).textContent = "…";
+  $("steps").replaceChildren();
+  $("code").parentElement.hidden = true;
+  $("copy-code").disabled = true;
+  $("code-note").textContent = "The code follows once Python has loaded.";
+  if (!reply) return;
+  setMessages("error", {});
+  setMessages("note", {});
+  describeFields({});
+  $("form-problem").hidden = true;
+  section.classList.remove("has-errors");
+  for (const item of reply.results) $(`out-${item.id}`).textContent = item.text;
+  chart.setLog(reply.log, false);
+  chart.update(reply.chart);
+  renderTable(reply.chart);
+}
+
 // Calculations are coalesced: while one is in flight, further edits only mark
 // the form dirty, and the newest form is sent when the reply arrives.
 let inFlight = false;
@@ -823,6 +853,7 @@ let dirty = false;
 let settled = Promise.resolve();
 
 function recalculate() {
+  answerFirst();
   dirty = true;
   if (!inFlight) settled = run();
   return settled;
@@ -951,7 +982,14 @@ document.addEventListener("click", async (event) => {
 
 const calculator = new Calculator(setStatus, showFailure);
 chart.adopt(config.initial.chart); // the page already shows its picture
-updateLayout();
+updateLayout().then(() => {
+  // A form changed before this script ran (typed into while the page loaded, or restored by the
+  // browser) is answered now, not when Python is ready.
+  const now = readState();
+  const initial = config.initial.state;
+  const changed = now.mode !== initial.mode || now.schedule !== initial.schedule || Object.keys(initial.classic).some((name) => now.classic[name] !== initial.classic[name]);
+  if (changed) recalculate();
+});
 setupFinder({ calculator, config, onUseLr: useLearningRate });
 
 // Carry a learning rate from the finder or the batch-size helper into the calculator: lrcalc says

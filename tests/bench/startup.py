@@ -27,6 +27,12 @@ latency and 50 Mbit/s both ways, the server compressing every response that is n
 gzip by default). Then the page's recalculation latency (an input event to the result DOM and the chart
 updated, i.e. to <html data-busy> going away) at 100, 1,000 and 100,000 epochs, the bytes each page
 loads (raw and gzip, on disk and as sent), and the build's wall time.
+
+The first edit on a slow phone: a cold load with Lighthouse's mobile throttling (1.6 Mbit/s down, 750 kbit/s
+up, 150 ms round trip, CPU slowed 4×, a 412 × 823 viewport). At first paint, as soon as the field exists, the
+*Current epoch* is changed to 75 (or, in a load of its own, the *Schedule type* to step decay), and the time
+until #out-current_lr reads lrcalc's answer for the new form is taken: the page, bare Pyodide (which answers
+with Python once its runtime is there) and pure JavaScript, ``--phone-runs`` loads each.
 """
 
 from __future__ import annotations
@@ -48,14 +54,14 @@ import tempfile
 import threading
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 sys.path.insert(0, str(ROOT))
 import build  # noqa: E402 - the site's own build, for make_server's MIME types and service_worker()
-from lrcalc.page import State  # noqa: E402 - the page's state, as the worker receives it
+from lrcalc.page import State, view  # noqa: E402 - the page's state, as the worker receives it
 
 CHROMIUM_ARGS = [  # as tests/browser/conftest.py: any host but the local server is unreachable
     "--headless",
@@ -71,6 +77,13 @@ CHROMIUM_ARGS = [  # as tests/browser/conftest.py: any host but the local server
 KINDS = ("page", "bare", "pyscript", "js")
 LABELS = {"page": "the page", "bare": "bare Pyodide", "pyscript": "PyScript", "js": "pure JavaScript"}
 NETWORK = {"offline": False, "latency": 40, "downloadThroughput": 50e6 / 8, "uploadThroughput": 50e6 / 8}
+PHONE = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
+"""Lighthouse's slow 4G (its mobile default), with PHONE_CPU below."""
+PHONE_CPU = 4
+PHONE_VIEWPORT = {"width": 412, "height": 823}
+PHONE_TIMEOUT_MS = 240_000
+EDITS = {"epoch": ("current_epoch", "75"), "schedule": ("schedule", "step")}
+"""The first edits measured: (the field's id, the value set)."""
 VIEWPORT = {"width": 1280, "height": 800}
 BOOT_TIMEOUT_MS = 120_000
 RECALC_POINTS = (100, 1_000, 100_000)
@@ -100,6 +113,34 @@ COLLECT = """async (expectResult) => {
   const result = window.__bench.result === null ? null : Math.max(window.__bench.result, fcp || 0);
   return { fcp, result, ready: ready ? ready.startTime : null };
 }"""
+
+# The first edit: at first paint (as soon as the field exists) the field is set and its input and change
+# events fire; then every frame checks #out-current_lr for lrcalc's answer to the new form.
+FIRST_EDIT = """
+((edit) => {
+  const bench = (window.__firstEdit = { fcp: null, edited: null, answered: null });
+  const watch = () => {
+    const output = document.getElementById("out-current_lr");
+    if (output && output.textContent.trim() === edit.expect) bench.answered = performance.now();
+    else requestAnimationFrame(watch);
+  };
+  const change = () => {
+    const input = document.getElementById(edit.id);
+    if (!input) return requestAnimationFrame(change);
+    input.value = edit.value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    bench.edited = performance.now();
+    watch();
+  };
+  new PerformanceObserver((list, observer) => {
+    if (!list.getEntriesByName("first-contentful-paint").length) return;
+    observer.disconnect();
+    bench.fcp = list.getEntriesByName("first-contentful-paint")[0].startTime;
+    change();
+  }).observe({ type: "paint", buffered: true });
+})(%s);
+"""
 
 # One edit of a form field, timed from the input event to <html data-busy> going away (app.js removes
 # it once the reply is in the DOM and the chart), `rounds` times, alternating `values`.
@@ -456,6 +497,36 @@ def cold(browser, url: str, kind: str, network: bool = False, requests: list | N
         context.close()
 
 
+def expected_answer(field: str, value: str) -> str:
+    """What lrcalc shows as the current learning rate once ``field`` of the default form is ``value``."""
+    state = State()
+    state = replace(state, schedule=value) if field == "schedule" else replace(state, classic={**state.classic, field: value})
+    return view(state)["results"][0]["text"]
+
+
+def phone(browser, url: str, edit: str) -> dict:
+    """One cold load on the slow phone profile, its first edit timed (ms from navigation start)."""
+    field, value = EDITS[edit]
+    context = browser.new_context(viewport=PHONE_VIEWPORT, service_workers="block", is_mobile=True, has_touch=True)
+    context.add_init_script(FIRST_EDIT % json.dumps({"id": field, "value": value, "expect": expected_answer(field, value)}))
+    try:
+        page = context.new_page()
+        errors = watch(page)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", PHONE)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU})
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.__firstEdit && window.__firstEdit.answered !== null", timeout=PHONE_TIMEOUT_MS, polling=100)
+        figures = page.evaluate("() => window.__firstEdit")
+        figures["first_edit"] = figures["answered"] - figures["edited"]
+        if errors:
+            figures["errors"] = list(errors)
+        return figures
+    finally:
+        context.close()
+
+
 WAIT_FOR_SERVICE_WORKER = """async () => {
   const deadline = Date.now() + 60000;
   while (!navigator.serviceWorker.controller) {
@@ -499,7 +570,7 @@ def measure_loads(label: str, runs: int, urls: dict[str, str], load) -> dict[str
                 results[kind].append(load(kind, urls[kind]))
             except Exception as error:  # noqa: BLE001 - a page that cannot boot is a result too
                 results[kind].append({"error": f"{type(error).__name__}: {str(error).strip()}"[:2000]})
-        print(f"  {label}: round {number}/{runs} " + " ".join(f"{kind}={fmt(results[kind][-1].get('ready'))}" for kind in urls), file=sys.stderr)
+        print(f"  {label}: round {number}/{runs} " + " ".join(f"{kind}={fmt(results[kind][-1].get('ready', results[kind][-1].get('first_edit')))}" for kind in urls), file=sys.stderr)
     return results
 
 
@@ -636,6 +707,17 @@ def print_table(report: dict) -> None:
         for kind, samples in results.items():
             for error in errors_of(samples):
                 print(f"  {condition} {LABELS.get(kind, kind)} failed: {error}")
+    if "phone" in report:
+        print()
+        print(f"First edit on a slow phone (1.6 Mbit/s, 150 ms, CPU ×{PHONE_CPU}), ms: median (min–max) of {report['phone_runs']} cold loads")
+        kinds = list(next(iter(report["phone"].values())))
+        print(f"{'edit':<34}" + "".join(f"{LABELS[kind]:>24}" for kind in kinds))
+        for edit, results in report["phone"].items():
+            for key, label in (("fcp", "first paint"), ("edited", "edited"), ("answered", "answered"), ("first_edit", "edit to answer")):
+                print(f"{edit + ' ' + label:<34}" + "".join(f"{fmt_summary(summary(results[kind], key)):>24}" for kind in kinds))
+            for kind, samples in results.items():
+                for error in errors_of(samples):
+                    print(f"  phone {edit} {LABELS[kind]} failed: {error}")
     if "levers" in report:
         print()
         print("Variants of the page (ready, ms): median (min–max)")
@@ -694,6 +776,8 @@ def targets(report: dict) -> list[dict]:
     if "recalc" in report:
         add("recalculation p95 at 1,000 points ≤ 16 ms", report["recalc"]["1000"]["p95"], 16)
         add("recalculation p95 at 100,000 points ≤ 100 ms", report["recalc"]["100000"]["p95"], 100)
+    for edit, results in report.get("phone", {}).items():
+        add(f"slow phone: {edit} edit at first paint answered ≤ 2 s", (summary(results["page"], "first_edit") or {}).get("median"), 2000)
     if "bytes" in report:
         add("shell ≤ 60 KB gzip", report["bytes"]["page"]["shell"]["gzip"] / 1000, 60, " kB")
     add("cold ready faster than PyScript" + (f" ({fmt(med('cold', 'pyscript'))} ms)" if med("cold", "pyscript") else ""), med("cold", "page"), med("cold", "pyscript"))
@@ -710,14 +794,15 @@ def main() -> int:
     parser.add_argument("--recalc-rounds", type=int, default=60, help="edits per size (default 60)")
     parser.add_argument("--encoding", choices=("gzip", "br"), default="gzip", help="compression in the network condition")
     parser.add_argument("--levers", action="store_true", help="also measure the variants the README reports")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: cold,returning,network,recalc,boundary")
+    parser.add_argument("--phone-runs", type=int, default=3, help="loads per first-edit figure on the slow phone (default 3)")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: cold,returning,network,phone,recalc,boundary")
     parser.add_argument("--json", type=Path, default=ROOT / "tests" / "artifacts" / "startup.json")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
-    report: dict = {"runs": args.runs, "kinds": list(KINDS), "encoding": args.encoding, "network": NETWORK, "loads": {}}
+    report: dict = {"runs": args.runs, "phone_runs": args.phone_runs, "kinds": list(KINDS), "encoding": args.encoding, "network": NETWORK, "phone_network": PHONE, "loads": {}}
     with tempfile.TemporaryDirectory(prefix="lrcalc-bench-") as tmp:
         tmp = Path(tmp)
         print("building…", file=sys.stderr)
@@ -777,6 +862,12 @@ def main() -> int:
             if "network" not in skip:
                 report["loads"]["network"] = measure_loads("network", args.runs, packed_urls, lambda kind, url: packed.counting(lambda: cold(browser, url, kind, network=True)))
                 report["wire"] = {kind: summary(samples, "sent") for kind, samples in report["loads"]["network"].items()}
+            if "phone" not in skip:
+                phone_kinds = ("page", "bare", "js")
+                report["phone"] = {
+                    edit: measure_loads(f"phone {edit}", args.phone_runs, {k: packed_urls[k] for k in phone_kinds}, lambda kind, url, edit=edit: phone(browser, url, edit))
+                    for edit in EDITS
+                }
             if args.levers:
                 variants = {name: plain.url + f"{name}/" for name in lever_names}
                 levers = report["levers"]["loads"]

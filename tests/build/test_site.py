@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -143,6 +144,18 @@ class TestSite:
         assert set(data["docs"]) == {name.removesuffix("index.html") for name in pages if name != "404.html"}
         assert data["index"]["fields"] == ["title", "body"]
         assert (index_file.parent / "lunr.min.js").is_file()
+
+    def test_every_shipped_script_still_parses(self, built_site, root, node):
+        """The build drops the page's scripts' whole-line comments: each still parses as the module it is,
+        and says the same as its source but for those lines."""
+        for source in [*(root / "site_src/static").glob("*.js"), *(root / "site_src/static").glob("*.mjs")]:
+            if source.name == "theme.js":  # written into <head>, as it is
+                continue
+            (shipped,) = built_site.glob(f"assets-*/{source.name}")
+            proc = subprocess.run([node, "--input-type=module", "--check"], stdin=shipped.open("rb"), capture_output=True, timeout=60)
+            assert proc.returncode == 0, (source.name, proc.stderr.decode()[-1000:])
+            code = [line for line in source.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("//")]
+            assert shipped.read_text(encoding="utf-8").splitlines()[-len(code):] == code, source.name
 
     def test_the_calculator_shell_is_at_most_60_kb_gzip(self, built_site):
         """index.html and every asset a first load fetches: all but Pyodide's runtime, Python's memory snapshot,

@@ -4,8 +4,9 @@ A scheduler's record gives its closed form as a function ``(body, t, lr, kwargs)
 that builds an :class:`Expr` with Python's operators and the functions below
 (``cos``, ``where``, ``minimum``, ...); :func:`render` writes it in a target's
 dialect: plain Python with ``math`` (PyTorch's ``LambdaLR``), ``jax.numpy``
-(optax) or ``keras.ops`` (Keras). Only exact identities are simplified (``x + 0``,
-``x * 1``), so the rendered code rounds exactly as lrcalc computes.
+(optax), ``keras.ops`` (Keras) or JavaScript (the page's first answer, before
+Python has loaded). Only exact identities are simplified (``x + 0``, ``x * 1``),
+so the rendered code rounds exactly as lrcalc computes.
 """
 
 from __future__ import annotations
@@ -65,6 +66,16 @@ class Expr:
 
 STEP = Expr("step")
 PI = Expr("pi")
+
+
+def name(text: str) -> Expr:
+    """A symbolic argument, rendered as ``text``: a closed form written for any value of it."""
+    return Expr("name", text)
+
+
+def real(value: Any) -> Any:
+    """A float argument as a float (an int 30 becomes 30.0), or a symbolic argument (:func:`name`) as it is."""
+    return value if isinstance(value, Expr) else float(value)
 
 
 def wrap(value: Any) -> Expr:
@@ -160,14 +171,18 @@ class Dialect:
     step: str
     pi: str
     functions: dict[str, str]
-    where: str | None  # None: Python's conditional expression
-    floor_ops: bool  # a // b and a % b written with floor (keras.ops)
+    where: str | None  # None: a conditional expression (Python's, or JavaScript's with ternary)
+    floor_ops: bool  # a // b and a % b written with floor (keras.ops, JavaScript)
+    ternary: bool = False  # c ? a : b
 
 
 _MATH = ("cos", "sqrt", "tanh", "log", "floor", "ceil")
 PYTHON = Dialect("step", "math.pi", {f: f"math.{f}" for f in _MATH} | {"min": "min", "max": "max"}, None, False)
 JAX = Dialect("count", "jnp.pi", {f: f"jnp.{f}" for f in _MATH} | {"min": "jnp.minimum", "max": "jnp.maximum"}, "jnp.where", False)
 KERAS = Dialect("step", "math.pi", {f: f"ops.{f}" for f in _MATH} | {"min": "ops.minimum", "max": "ops.maximum"}, "ops.where", True)
+JAVASCRIPT = Dialect("t", "Math.PI", {f: f"Math.{f}" for f in _MATH} | {"min": "Math.min", "max": "Math.max"}, None, True, ternary=True)
+"""The page's first answer (lrcalc.page.quick). Its ``**`` is Math.pow, as Python's float ``**`` is C's pow:
+both within an ulp of the exact power, and shown to 4 significant digits (the differential test compares the text)."""
 _PRECEDENCE = {"where": 1, "<": 3, "<=": 3, ">": 3, ">=": 3, "+": 4, "-": 4, "*": 5, "/": 5, "//": 5, "%": 5, "**": 7}
 
 
@@ -194,6 +209,8 @@ def _render(e: Expr, d: Dialect) -> tuple[str, int]:
         c, a, b = e.args
         if d.where:
             return f"{d.where}({render(c, d)}, {render(a, d)}, {render(b, d)})", 10
+        if d.ternary:
+            return f"{_operand(c, d, 2)} ? {_operand(a, d, 2)} : {_operand(b, d, 1)}", 1
         return f"{_operand(a, d, 2)} if {_operand(c, d, 2)} else {_operand(b, d, 1)}", 1
     a, b = e.args
     if d.floor_ops and op == "//":

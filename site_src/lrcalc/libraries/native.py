@@ -14,7 +14,7 @@ import math
 
 from .. import phases as ph
 from .. import schedules as s
-from ..export.expr import PI, Body, Expr, after, ceil, chain_below, closed_at, cos, count_reached, floor, integral, log, maximum, minimum, nested, sqrt, tanh, where
+from ..export.expr import PI, Body, Expr, after, ceil, chain_below, closed_at, cos, count_reached, floor, integral, log, maximum, minimum, nested, real, sqrt, tanh, where
 from . import Param, check, from_library, record, register
 
 MODULE = "lrcalc."
@@ -213,9 +213,10 @@ _family(
 
 # ---------------------------------------------------------------- each family's closed form (for the code export) and phases
 
-record(MODULE + "constant").closed_form(lambda b, t, lr, kw: float(kw["value"]))
-record(MODULE + "exponential_decay").closed_form(lambda b, t, lr, kw: float(kw["init_value"]) * float(kw["decay_rate"]) ** t)
-record(MODULE + "step_decay").closed_form(lambda b, t, lr, kw: float(kw["init_value"]) * float(kw["decay_factor"]) ** (t // kw["step_size"]))
+# The classic three take symbolic arguments too (real): the page's first answer is written from them.
+record(MODULE + "constant").closed_form(lambda b, t, lr, kw: real(kw["value"]))
+record(MODULE + "exponential_decay").closed_form(lambda b, t, lr, kw: real(kw["init_value"]) * real(kw["decay_rate"]) ** t)
+record(MODULE + "step_decay").closed_form(lambda b, t, lr, kw: real(kw["init_value"]) * real(kw["decay_factor"]) ** (t // kw["step_size"]))
 record(MODULE + "multistep_decay").closed_form(lambda b, t, lr, kw: float(kw["init_value"]) * float(kw["decay_factor"]) ** count_reached(t, kw["milestones"]))
 
 

@@ -1,0 +1,18 @@
+// The page's quick.js, answering over stdin/stdout for tests/pyodide/test_quick.py: one JSON request
+// per line ({"answer": state} or {"lr": [numbers]}), one JSON reply per line. Node imports the module
+// as the page does (an ES module), from the file the test wrote.
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+
+const quick = await import(pathToFileURL(process.argv[2]).href);
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) {
+  const request = JSON.parse(line);
+  let reply;
+  try {
+    reply = "answer" in request ? quick.answer(request.answer) : request.lr.map(quick.lrText);
+  } catch (error) {
+    reply = { thrown: String(error && error.stack) };
+  }
+  process.stdout.write(JSON.stringify(reply) + "\n");
+}
