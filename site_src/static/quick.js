@@ -9,6 +9,7 @@
 // What Python's float() reads and JavaScript's Number() reads the same way; anything else
 // ("1_000", a comma, another script's digits) is left to Python.
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const MIN_NORMAL = 2.2250738585072014e-308;
 
 function read(text) {
   const cleaned = String(text ?? "")
@@ -16,6 +17,79 @@ function read(text) {
     .replaceAll("\u2212", "-")
     .replaceAll(" ", "");
   return DECIMAL.test(cleaned) ? Number(cleaned) : NaN;
+}
+
+// x ** n for a double x > 0 and a whole n >= 0, as C's pow gives it, which Python's float ** is. C's
+// pow (glibc's and musl's, which Pyodide has) is within 0.52 ulp of the exact power: correctly rounded
+// unless the exact power lies within 0.02 ulp of a midpoint between two doubles, where it may round
+// either way. V8's Math.pow is not as close (0.9 ** 4 is 0.6561000000000001 there, 0.6561 in C), and
+// at 4 significant digits an ulp can change the text (5 × 0.9^4 = 3.2805 reads 3.28 or 3.281). So
+// the power is taken by squaring in double-double arithmetic (Dekker's product, about 100 bits), with
+// the power of two kept apart so that no step overflows or underflows, and rounded once; where it lies
+// near a midpoint, `nearMidpoint` is set and `otherSide` asks for the other neighbour, so that answer()
+// can show a text only if both roundings read the same. Anything else (never asked by CURVES, whose
+// exponents are whole) sets `untrusted`.
+let nearMidpoint = false;
+let otherSide = false;
+let untrusted = false;
+
+const SPLIT = 134217729; // 2^27 + 1
+
+function twoProduct(a, b) {
+  const p = a * b;
+  const ca = SPLIT * a;
+  const ah = ca - (ca - a);
+  const cb = SPLIT * b;
+  const bh = cb - (cb - b);
+  return [p, ah * bh - p + ah * (b - bh) + (a - ah) * bh + (a - ah) * (b - bh)];
+}
+
+// The product of two double-doubles [hi, lo, power of two], renormalised to hi in [0.5, 1).
+function times(x, y) {
+  const [p, e] = twoProduct(x[0], y[0]);
+  const hi = p + (e + (x[0] * y[1] + x[1] * y[0]));
+  const lo = e + (x[0] * y[1] + x[1] * y[0]) - (hi - p);
+  const shift = binaryExponent(hi);
+  return [hi * twoTo(-shift), lo * twoTo(-shift), x[2] + y[2] + shift];
+}
+
+const BITS = new DataView(new ArrayBuffer(8));
+
+// 2^k for a whole k from -1022 to 1023, exactly (from its bits: no rounding to trust).
+function twoTo(k) {
+  BITS.setUint32(0, (k + 1023) << 20);
+  BITS.setUint32(4, 0);
+  return BITS.getFloat64(0);
+}
+
+// e such that value = m × 2^e with m in [0.5, 1), for a normal value.
+function binaryExponent(value) {
+  BITS.setFloat64(0, value);
+  return ((BITS.getUint32(0) >>> 20) & 0x7ff) - 1022;
+}
+
+function power(x, n) {
+  if (!(x > 0 && x < Infinity && Number.isInteger(n) && n >= 0) || Math.abs(binaryExponent(x)) > 1021) {
+    untrusted = true;
+    return Math.pow(x, n);
+  }
+  if (n === 0 || x === 1) return 1;
+  const shift = binaryExponent(x);
+  let base = [x * twoTo(-shift), 0, shift];
+  let result = [1, 0, 0];
+  for (let k = n; k > 0; k = Math.floor(k / 2)) {
+    if (k % 2) result = times(result, base);
+    if (k > 1) base = times(base, base);
+  }
+  let [value, rest, exponent] = result; // value in [0.5, 1): its ulp is 2^-53 (2^-54 below 0.5)
+  const ulp = rest < 0 && value === 0.5 ? twoTo(-54) : twoTo(-53);
+  if (Math.abs(rest) >= 0.47 * ulp) {
+    nearMidpoint = true;
+    if (otherSide) value += Math.sign(rest) * ulp;
+  }
+  for (; exponent > 1000; exponent -= 1000) value *= twoTo(1000);
+  for (; exponent < -1000; exponent += 1000) value *= twoTo(-1000);
+  return value * twoTo(exponent);
 }
 
 // The exact decimal digits of a positive finite double (every double is a finite decimal) and the
@@ -50,6 +124,17 @@ function rounded(value, places) {
 }
 
 // lrcalc.fmt.lr: 4 significant digits, plain from 1e-4 to 1e4, trailing zeros dropped, "2.146e-5".
+// power(x, n), and where C's pow could round the other way, that other double (for the tests).
+export function powerOf(x, n) {
+  [nearMidpoint, otherSide, untrusted] = [false, false, false];
+  const value = power(x, n);
+  if (untrusted || !nearMidpoint) return untrusted ? null : [value];
+  otherSide = true;
+  const other = power(x, n);
+  otherSide = false;
+  return [value, other];
+}
+
 export function lrText(value) {
   if (value === 0) return "0";
   const sign = value < 0 ? "-" : "";
@@ -101,11 +186,25 @@ export function answer(state) {
   const last = Math.max(v.total_epochs - 1 + base, current);
   if (last - base + 1 > FORM.chartPoints) return null;
   const x = Array.from({ length: last - base + 1 }, (_, i) => base + i);
-  const y = x.map(lr);
-  const now = lr(current);
-  const numbers = { current_lr: now, decay_factor: now / v.initial_lr, next_lr: lr(current + 1), first_lr: lr(1) };
+  // Every value shown is one power (of the rate, or the factor) times the initial rate, or that over it.
+  const evaluate = () => {
+    const now = lr(current);
+    return { y: x.map(lr), numbers: { current_lr: now, decay_factor: now / v.initial_lr, next_lr: lr(current + 1), first_lr: lr(1) } };
+  };
+  [nearMidpoint, otherSide, untrusted] = [false, false, false];
+  const { y, numbers } = evaluate();
+  if (untrusted) return null;
+  if (nearMidpoint) {
+    otherSide = true;
+    const other = evaluate();
+    otherSide = false;
+    const texts = (values) => [...values.y, ...Object.values(values.numbers)].map((value) => (Number.isFinite(value) ? lrText(value) : "")).join(" ");
+    if (texts(other) !== texts({ y, numbers })) return null; // the text turns on how C rounds: Python's to show
+  }
   const all = [...y, ...Object.values(numbers), y.at(-1) / v.initial_lr, numbers.next_lr / v.initial_lr];
-  if (!all.every(Number.isFinite) || !y.every((value) => value > 0)) return null;
+  // A curve that leaves the float range is lrcalc's to report, and one that reaches the subnormals (below
+  // 2.2e-308) too: there power() would round twice.
+  if (!all.every(Number.isFinite) || !y.every((value) => value >= MIN_NORMAL) || !(numbers.next_lr >= MIN_NORMAL)) return null;
   const drops = [];
   if (kind.drops) for (let epoch = v[kind.drops] + base; epoch <= last; epoch += v[kind.drops]) drops.push(epoch);
   const marks = drops.length > FORM.maxMarks ? [] : drops.map((epoch, i) => ({ x: epoch, label: FORM.dropMark.replace("{number}", i + 1).replace("{epoch}", count(epoch)) }));

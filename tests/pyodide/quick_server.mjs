@@ -1,5 +1,5 @@
 // The page's quick.js, answering over stdin/stdout for tests/pyodide/test_quick.py: one JSON request
-// per line ({"answer": state} or {"lr": [numbers]}), one JSON reply per line. Node imports the module
+// per line ({"answer": state}, {"lr": [numbers]} or {"power": [[x, n], ...]}), one JSON reply per line. Node imports the module
 // as the page does (an ES module), from the file the test wrote.
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
@@ -10,7 +10,9 @@ for await (const line of lines) {
   const request = JSON.parse(line);
   let reply;
   try {
-    reply = "answer" in request ? quick.answer(request.answer) : request.lr.map(quick.lrText);
+    if ("answer" in request) reply = quick.answer(request.answer);
+    else if ("power" in request) reply = request.power.map(([x, n]) => quick.powerOf(x, n));
+    else reply = request.lr.map(quick.lrText);
   } catch (error) {
     reply = { thrown: String(error && error.stack) };
   }
