@@ -42,10 +42,12 @@ def results_of(page) -> list[str]:
     return [page.locator(f"#out-{key}").inner_text() for key in ("current_lr", "decay_factor", "next_lr", "first_lr")]
 
 
-def table_of(page) -> list[list[str]]:
+def table_of(page, rows: int) -> list[list[str]]:
+    """The data table's rows, once it is open and built (the page builds it on the toggle event)."""
     box = page.locator("details.data-table")
     if not box.evaluate("(d) => d.open"):
         box.locator("summary").click()
+    expect(page.locator("#table-body tr")).to_have_count(rows)
     return [row.split("\t") for row in page.locator("#table-body").inner_text().splitlines()]
 
 
@@ -74,7 +76,7 @@ def test_edits_are_answered_before_python_and_python_agrees(open_page):
     want = expected({"current_epoch": "75", "total_epochs": "120"}, "step")
     expect(page.locator("#out-current_lr")).to_have_text(want["results"][0]["text"])
     assert results_of(page) == [r["text"] for r in want["results"]]
-    assert table_of(page) == [[x, y] for x, y in zip(want["chart"]["x_text"], want["chart"]["text"], strict=True)]
+    assert table_of(page, len(want["chart"]["x"])) == [[x, y] for x, y in zip(want["chart"]["x_text"], want["chart"]["text"], strict=True)]
     # The picture agrees with the numbers: the chart drawn spans the epochs lrcalc gives.
     expect(page.locator("#chart")).to_have_attribute("data-x-range", f"0 {int(want['chart']['x'][-1])}", timeout=10_000)
 
