@@ -72,6 +72,9 @@ from lrcalc.page import State
 lrcalc.web.handle(json.dumps({"type": "view", "state": State().to_page(), "page_url": ""}))
 # The archive is not in the worker's file system after a restore: no import may look for it there.
 sys.path.remove("/lrcalc.zip")
+# Garbage collected first: the snapshot is 30 KB smaller gzipped (7.36 MB, from 7.39).
+import gc
+gc.collect()
 `);
   writeFileSync(out, pack(pyodide.makeMemorySnapshot())); // in the format of static/snapshot.mjs
 } catch (error) {
