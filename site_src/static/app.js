@@ -824,7 +824,7 @@ function renderTable(data) {
 // Until Python is ready, an edit of the classic calculator is answered by quick.js: lrcalc's rules and
 // closed forms, written into JavaScript at build time (lrcalc.page.quick), give the results and the chart
 // at once; the formula, the steps, the code and the link follow when Python answers (with the same
-// numbers). A form quick.js leaves to Python (an input to correct, a note to give) shows "…" until then.
+// numbers). A form quick.js leaves to Python (an input to correct, a form it does not read) shows "…" until then.
 function answerFirst() {
   if (calculator.isReady || !isClassic()) return;
   const reply = firstAnswer(readState());

@@ -1,9 +1,10 @@
 // The page's first answer, while Python is still loading: the classic calculator's results and
-// chart for a form that lrcalc would answer without a message. lrcalc.page.quick writes FORM (the
+// chart for a form that lrcalc would answer without an error. lrcalc.page.quick writes FORM (the
 // form's rules) and CURVES (each classic schedule's closed form) above this line at build time; this
 // part only reads the form, evaluates the curve and formats the numbers as lrcalc.fmt does.
-// answer() returns null for anything else (an input to correct, a curve that leaves the float range,
-// a long curve, a comparison): the page then waits for Python, which answers every case.
+// answer() returns null for anything else (an input to correct, a curve outside the normal floats,
+// a long curve, a comparison, a text that turns on how C rounds a power): the page then waits for
+// Python, which answers every case, notes included.
 // tests/pyodide/test_quick.py runs this module against lrcalc.calculator.calculate.
 
 // What Python's float() reads and JavaScript's Number() reads the same way; anything else
@@ -95,9 +96,8 @@ function power(x, n) {
 // The exact decimal digits of a positive finite double (every double is a finite decimal) and the
 // power of ten of the first one.
 function exactDigits(value) {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, value);
-  const bits = view.getBigUint64(0);
+  BITS.setFloat64(0, value);
+  const bits = BITS.getBigUint64(0);
   const biased = Number((bits >> 52n) & 0x7ffn);
   const mantissa = (bits & 0xfffffffffffffn) | (biased ? 1n << 52n : 0n);
   const power = (biased || 1) - 1075; // value = mantissa × 2^power

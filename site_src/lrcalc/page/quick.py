@@ -13,10 +13,11 @@ of what lrcalc knows, so that nothing in it restates lrcalc by hand:
 
 The module answers only what it can answer exactly as :func:`lrcalc.calculator.calculate` would: the
 four results and the chart, for a form whose every field reads as a plain decimal and follows its
-field's rule, whose curve is finite and at most :data:`~lrcalc.chart.CHART_POINTS` epochs long, and
-that nothing is saved beside for comparison. For anything else (a message to give, a note, the
-formula, the steps, the code, the link) it answers ``null`` and the page waits for Python, which then
-answers everything; the page never asks it again once Python is ready.
+field's rule, whose curve stays within the normal floats and is at most
+:data:`~lrcalc.chart.CHART_POINTS` epochs long, whose texts do not turn on how C's pow rounds a power
+near a midpoint, and that nothing is saved beside for comparison. For any other form (an error to give,
+say) it answers ``null`` and the page waits for Python; the formula, the steps, the notes, the code and
+the link always come from Python, and the page never asks quick.js again once Python is ready.
 
 A differential test (``tests/pyodide/test_quick.py``) runs the module in Node against
 ``calculate`` on forms that hypothesis generates and requires the same text for every result and
